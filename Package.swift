@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// flnb — a notebook-style REPL scripting environment for continual-learning research.
+// No Swift package dependencies: system libraries only (OpenBLAS, libedit, zlib).
+import PackageDescription
+
+// Release builds of the numeric code drop exclusivity checks in hot loops; correctness is
+// held by the tests, which run against the same flags.
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+]
+
+let package = Package(
+    name: "flnb",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "flnb", targets: ["flnb"]),
+        .library(name: "FLTensor", targets: ["FLTensor"]),
+        .library(name: "FLData", targets: ["FLData"]),
+        .library(name: "FLCore", targets: ["FLCore"]),
+        .library(name: "FLScript", targets: ["FLScript"]),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine",
+                       providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "FLTensor", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "FLData", dependencies: ["FLTensor", "CZlib"], swiftSettings: fastMath),
+        .target(name: "FLCore", dependencies: ["FLTensor", "FLData"], swiftSettings: fastMath),
+        .target(name: "FLScript", dependencies: ["FLCore"]),
+        .executableTarget(name: "flnb", dependencies: ["FLScript", "CEditLine"]),
+        .testTarget(name: "FLTensorTests", dependencies: ["FLTensor"]),
+        .testTarget(name: "FLDataTests", dependencies: ["FLData"]),
+        .testTarget(name: "FLCoreTests", dependencies: ["FLCore"]),
+        .testTarget(name: "FLScriptTests", dependencies: ["FLScript"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["flnb"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

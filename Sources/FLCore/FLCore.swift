@@ -1,0 +1,3 @@
+// The FLCore module; see DESIGN.md §2.
+import FLData
+

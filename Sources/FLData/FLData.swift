@@ -1,0 +1,3 @@
+// The FLData module; see DESIGN.md §2.
+import FLTensor
+

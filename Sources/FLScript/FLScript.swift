@@ -1,0 +1,3 @@
+// The FLScript module; see DESIGN.md §2.
+import FLCore
+

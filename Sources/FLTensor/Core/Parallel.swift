@@ -1,0 +1,57 @@
+import Foundation
+@preconcurrency import COpenBLAS
+
+/// Thread settings shared by our kernels and OpenBLAS. Our own parallel loops and OpenBLAS
+/// never run at the same time (a GEMM is never issued from inside `Parallel.for`), so both
+/// may use every thread without oversubscription.
+public enum Parallel {
+    nonisolated(unsafe) private static var _threads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Threads used by flnb's kernels and by OpenBLAS.
+    public static var threads: Int {
+        get { _threads }
+        set {
+            _threads = max(1, newValue)
+            openblas_set_num_threads(Int32(_threads))
+        }
+    }
+
+    /// Runs `body(chunkIndex)` for `chunks` chunks, in parallel when `threads > 1`.
+    /// Chunk boundaries depend only on the arguments, never on scheduling, so results that
+    /// are combined per chunk stay deterministic.
+    @inline(__always)
+    public static func forEach(_ chunks: Int, _ body: (Int) -> Void) {
+        if chunks <= 0 { return }
+        if chunks == 1 || _threads == 1 {
+            for i in 0..<chunks { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { b in
+            let box = UncheckedSendable(b)
+            DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) }
+        }
+    }
+
+    /// Splits 0..<count into ranges of at least `grain` elements (at most one per thread ×4)
+    /// and runs them in parallel; small counts run inline on the calling thread.
+    @inline(__always)
+    public static func ranges(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let maxChunks = _threads == 1 ? 1 : _threads * 4
+        let chunks = min(maxChunks, max(1, count / max(grain, 1)))
+        if chunks == 1 { body(0..<count); return }
+        let size = (count + chunks - 1) / chunks
+        forEach(chunks) { c in
+            let lo = c * size
+            let hi = min(count, lo + size)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+}
+
+/// Carries a value into a `@Sendable` closure when the caller guarantees the access pattern
+/// (disjoint writes per chunk) is safe.
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// A backbone with a separate classifier: `features(x)` → [B, featureDim], `head` → logits.
+/// Strategies read features and logits apart (LUCIR, iCaRL) and may replace the head.
+open class Network: Module, @unchecked Sendable {
+    /// The classifier on top of the features.
+    public var head: Module
+    /// Width of `features(x)`.
+    public let featureDim: Int
+    /// What the backbone is, for printing ("mlp", "resnet18").
+    public let kind: String
+
+    public init(kind: String, featureDim: Int, head: Module) {
+        self.kind = kind; self.featureDim = featureDim; self.head = head
+    }
+
+    /// Feature extractor body (override).
+    open func features(_ x: Tensor) throws -> Tensor { fatalError("\(type(of: self)) must override features(_:)") }
+
+    /// The body's submodules (override); the head is appended as "classifier".
+    open var bodyChildren: [(String, Module)] { [] }
+
+    /// A structurally identical body with the same kind of head (override `makeEmptyBody`).
+    open func makeEmptyBody() -> Network { fatalError("\(type(of: self)) must override makeEmptyBody()") }
+
+    public override var children: [(String, Module)] { bodyChildren + [("classifier", head)] }
+    public override func forward(_ x: Tensor) throws -> Tensor { try head(features(x)) }
+    public override func makeEmpty() -> Module {
+        let n = makeEmptyBody()
+        n.head = head.makeEmpty()
+        return n
+    }
+
+    /// Logits and features of one forward pass.
+    public func forwardWithFeatures(_ x: Tensor) throws -> (logits: Tensor, features: Tensor) {
+        let f = try features(x)
+        return (try head(f), f)
+    }
+
+    /// Number of output columns of a linear or cosine head.
+    public var outputCount: Int {
+        if let l = head as? Linear { return l.outputFeatures }
+        if let c = head as? CosineClassifier { return c.outputCount }
+        return 0
+    }
+}
+
+/// The MLP of mammoth's MNIST experiments: Flatten → [Linear → ReLU]* → Linear.
+public final class MLP: Network, @unchecked Sendable {
+    public let inputs: Int, hidden: [Int], classes: Int
+    public let layers: [Linear]
+
+    public init(inputs: Int, hidden: [Int] = [100, 100], classes: Int, rng: inout RNG) {
+        self.inputs = inputs; self.hidden = hidden; self.classes = classes
+        var ls: [Linear] = []
+        var width = inputs
+        for h in hidden { ls.append(Linear(inputFeatures: width, outputFeatures: h, rng: &rng)); width = h }
+        layers = ls
+        super.init(kind: "mlp", featureDim: width, head: Linear(inputFeatures: width, outputFeatures: classes, rng: &rng))
+    }
+    init(emptyLike m: MLP) {
+        inputs = m.inputs; hidden = m.hidden; classes = m.classes
+        layers = m.layers.map { $0.makeEmpty() as! Linear }
+        super.init(kind: "mlp", featureDim: m.featureDim, head: Identity())
+    }
+    public override var bodyChildren: [(String, Module)] { layers.enumerated().map { ("fc\($0.offset + 1)", $0.element) } }
+    public override func features(_ x: Tensor) throws -> Tensor {
+        var h = x.rank == 2 ? x : x.flattened()
+        for l in layers { h = try l(h).relu() }
+        return h
+    }
+    public override func makeEmptyBody() -> Network { MLP(emptyLike: self) }
+    public override var summary: String { "MLP(\(([inputs] + hidden + [classes]).map(String.init).joined(separator: "-")))" }
+}
+
+/// The small teaching CNN: conv3×3(C→32)–ReLU–conv3×3(32→64)–ReLU–maxpool2–conv3×3(64→64)–
+/// ReLU–maxpool2–flatten–Linear(64·(H/4)·(W/4)→512)–ReLU–Linear(512→N).
+public final class SmallCNN: Network, @unchecked Sendable {
+    public let conv1: Conv2d, conv2: Conv2d, conv3: Conv2d, fc1: Linear
+    public let inputShape: [Int]
+
+    public init(channels: Int, height: Int, width: Int, classes: Int, rng: inout RNG) {
+        inputShape = [channels, height, width]
+        conv1 = Conv2d(inputChannels: channels, outputChannels: 32, kernelSize: 3, padding: 1, rng: &rng)
+        conv2 = Conv2d(inputChannels: 32, outputChannels: 64, kernelSize: 3, padding: 1, rng: &rng)
+        conv3 = Conv2d(inputChannels: 64, outputChannels: 64, kernelSize: 3, padding: 1, rng: &rng)
+        fc1 = Linear(inputFeatures: 64 * (height / 4) * (width / 4), outputFeatures: 512, rng: &rng)
+        super.init(kind: "cnn", featureDim: 512, head: Linear(inputFeatures: 512, outputFeatures: classes, rng: &rng))
+    }
+    init(emptyLike m: SmallCNN) {
+        inputShape = m.inputShape
+        conv1 = m.conv1.makeEmpty() as! Conv2d; conv2 = m.conv2.makeEmpty() as! Conv2d
+        conv3 = m.conv3.makeEmpty() as! Conv2d; fc1 = m.fc1.makeEmpty() as! Linear
+        super.init(kind: "cnn", featureDim: 512, head: Identity())
+    }
+    public override var bodyChildren: [(String, Module)] { [("conv1", conv1), ("conv2", conv2), ("conv3", conv3), ("fc1", fc1)] }
+    public override func features(_ x: Tensor) throws -> Tensor {
+        var h = try conv1(x).relu()
+        h = try maxPool2d(conv2(h).relu(), kernel: 2)
+        h = try maxPool2d(conv3(h).relu(), kernel: 2)
+        return try fc1(h.flattened()).relu()
+    }
+    public override func makeEmptyBody() -> Network { SmallCNN(emptyLike: self) }
+    public override var summary: String { "SmallCNN(\(inputShape.map(String.init).joined(separator: "×")))" }
+}

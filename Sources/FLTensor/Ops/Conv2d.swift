@@ -1,0 +1,256 @@
+import Foundation
+
+/// Geometry of one 2-D convolution.
+public struct ConvGeometry: Equatable, Sendable {
+    public let batch, cin, h, w: Int
+    public let cout, kh, kw: Int
+    public let stride, padding: Int
+    public var ho: Int { (h + 2 * padding - kh) / stride + 1 }
+    public var wo: Int { (w + 2 * padding - kw) / stride + 1 }
+    public var k: Int { cin * kh * kw }
+    public var pointwise: Bool { kh == 1 && kw == 1 && stride == 1 && padding == 0 }
+}
+
+@inline(__always)
+func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+
+/// Largest im2col buffer (floats) built at once; bigger batches are processed in image groups.
+let im2colLimit = 24 << 20
+
+/// Unfolds images [b0, b0+nb) of x into col[K, nb·Ho·Wo] (rows ordered ci, ky, kx).
+func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int, _ col: UnsafeMutablePointer<Float>) {
+    let ho = g.ho, wo = g.wo, hw = g.h * g.w, plane = ho * wo
+    let width = nb * plane
+    let s = g.stride, p = g.padding
+    Parallel.ranges(g.k, grain: 1) { rows in
+        for row in rows {
+            let ci = row / (g.kh * g.kw)
+            let ky = (row / g.kw) % g.kh
+            let kx = row % g.kw
+            for bi in 0..<nb {
+                let src = x + ((b0 + bi) * g.cin + ci) * hw
+                let dst = col + row * width + bi * plane
+                // Valid output columns: 0 <= ox*s - p + kx < w.
+                let oxLo = max(0, (p - kx + s - 1) / s)
+                let oxHi = min(wo, floorDiv(g.w - 1 + p - kx, s) + 1)
+                for oy in 0..<ho {
+                    let iy = oy * s - p + ky
+                    let d = dst + oy * wo
+                    if iy < 0 || iy >= g.h || oxLo >= oxHi {
+                        d.update(repeating: 0, count: wo)
+                        continue
+                    }
+                    if oxLo > 0 { d.update(repeating: 0, count: oxLo) }
+                    if oxHi < wo { (d + oxHi).update(repeating: 0, count: wo - oxHi) }
+                    let srow = src + iy * g.w - p + kx
+                    if s == 1 {
+                        (d + oxLo).update(from: srow + oxLo, count: oxHi - oxLo)
+                    } else {
+                        for ox in oxLo..<oxHi { d[ox] = srow[ox * s] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Folds col[K, nb·Ho·Wo] back into dx for images [b0, b0+nb), accumulating.
+func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int, _ dx: UnsafeMutablePointer<Float>) {
+    let ho = g.ho, wo = g.wo, hw = g.h * g.w, plane = ho * wo
+    let width = nb * plane
+    let s = g.stride, p = g.padding
+    // One input channel per task: its kh·kw rows all land in that channel's planes.
+    Parallel.ranges(g.cin, grain: 1) { chans in
+        for ci in chans {
+            for ky in 0..<g.kh {
+                for kx in 0..<g.kw {
+                    let row = (ci * g.kh + ky) * g.kw + kx
+                    let oxLo = max(0, (p - kx + s - 1) / s)
+                    let oxHi = min(wo, floorDiv(g.w - 1 + p - kx, s) + 1)
+                    if oxLo >= oxHi { continue }
+                    for bi in 0..<nb {
+                        let dstPlane = dx + ((b0 + bi) * g.cin + ci) * hw
+                        let src = col + row * width + bi * plane
+                        for oy in 0..<ho {
+                            let iy = oy * s - p + ky
+                            if iy < 0 || iy >= g.h { continue }
+                            let srow = src + oy * wo
+                            let drow = dstPlane + iy * g.w - p + kx
+                            if s == 1 {
+                                for ox in oxLo..<oxHi { drow[ox] += srow[ox] }
+                            } else {
+                                for ox in oxLo..<oxHi { drow[ox * s] += srow[ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [Cout, nb·P] (channel-major) → [nb, Cout, P] (image-major), adding a per-channel bias.
+func channelMajorToNCHW(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                        channels: Int, images nb: Int, plane: Int, bias: UnsafePointer<Float>?) {
+    Parallel.ranges(channels, grain: max(1, 16_384 / max(plane * nb, 1))) { cs in
+        for c in cs {
+            let bv = bias?[c] ?? 0
+            for b in 0..<nb {
+                let s = src + (c * nb + b) * plane
+                let d = dst + (b * channels + c) * plane
+                if bv == 0 { d.update(from: s, count: plane) } else { for i in 0..<plane { d[i] = s[i] + bv } }
+            }
+        }
+    }
+}
+
+/// [nb, C, P] → [C, nb·P].
+func nchwToChannelMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                        channels: Int, images nb: Int, plane: Int) {
+    Parallel.ranges(channels, grain: max(1, 16_384 / max(plane * nb, 1))) { cs in
+        for c in cs {
+            for b in 0..<nb {
+                (dst + (c * nb + b) * plane).update(from: src + (b * channels + c) * plane, count: plane)
+            }
+        }
+    }
+}
+
+/// Plain im2col + GEMM convolution, batch folded into the GEMM's N dimension.
+enum Im2colConv {
+    static func groupSize(_ g: ConvGeometry) -> Int {
+        let perImage = max(g.k, g.cout) * g.ho * g.wo
+        return max(1, min(g.batch, im2colLimit / max(perImage, 1)))
+    }
+
+    static func forward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        let out = Tensor.empty([g.batch, g.cout, g.ho, g.wo])
+        let plane = g.ho * g.wo
+        let gs = groupSize(g)
+        let col = g.pointwise ? nil : TensorStorage(count: g.k * gs * plane)
+        let tmp = TensorStorage(count: g.cout * gs * plane)
+        var b0 = 0
+        while b0 < g.batch {
+            let nb = min(gs, g.batch - b0)
+            let colPtr: UnsafeMutablePointer<Float>
+            if let col {
+                im2col(x.data, g, b0, nb, col.pointer)
+                colPtr = col.pointer
+            } else {
+                // 1×1 stride-1 convolution: the input itself, channel-major.
+                let c2 = TensorStorage(count: g.cin * nb * plane)
+                nchwToChannelMajor(x.data + b0 * g.cin * plane, c2.pointer, channels: g.cin, images: nb, plane: plane)
+                colPtr = c2.pointer
+                withExtendedLifetime(c2) {
+                    sgemm(m: g.cout, n: nb * plane, k: g.k, a: w.data, b: colPtr, c: tmp.pointer)
+                }
+                channelMajorToNCHW(tmp.pointer, out.data + b0 * g.cout * plane, channels: g.cout, images: nb,
+                                   plane: plane, bias: bias.map { UnsafePointer($0.data) })
+                b0 += nb
+                continue
+            }
+            sgemm(m: g.cout, n: nb * plane, k: g.k, a: w.data, b: colPtr, c: tmp.pointer)
+            channelMajorToNCHW(tmp.pointer, out.data + b0 * g.cout * plane, channels: g.cout, images: nb,
+                               plane: plane, bias: bias.map { UnsafePointer($0.data) })
+            b0 += nb
+        }
+        return out
+    }
+
+    static func backward(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ g: ConvGeometry,
+                         needX: Bool, needW: Bool) -> (Tensor?, Tensor?) {
+        let plane = g.ho * g.wo
+        let gs = groupSize(g)
+        let gx: Tensor? = needX ? Tensor.zeros(x.shape) : nil
+        let gw: Tensor? = needW ? Tensor.empty(w.shape) : nil
+        let col = TensorStorage(count: g.k * gs * plane)
+        let dy = TensorStorage(count: g.cout * gs * plane)
+        var b0 = 0
+        var first = true
+        while b0 < g.batch {
+            let nb = min(gs, g.batch - b0)
+            nchwToChannelMajor(gy.data + b0 * g.cout * plane, dy.pointer, channels: g.cout, images: nb, plane: plane)
+            if let gw {
+                if g.pointwise {
+                    nchwToChannelMajor(x.data + b0 * g.cin * plane, col.pointer, channels: g.cin, images: nb, plane: plane)
+                } else {
+                    im2col(x.data, g, b0, nb, col.pointer)
+                }
+                // dW[Cout, K] (+)= dY[Cout, N] · colᵀ[N, K]
+                sgemm(transB: true, m: g.cout, n: g.k, k: nb * plane, a: dy.pointer, b: col.pointer,
+                      beta: first ? 0 : 1, c: gw.data)
+            }
+            if let gx {
+                // dcol[K, N] = Wᵀ[K, Cout] · dY[Cout, N]
+                sgemm(transA: true, m: g.k, n: nb * plane, k: g.cout, a: w.data, b: dy.pointer, c: col.pointer)
+                if g.pointwise {
+                    channelMajorToNCHW(col.pointer, gx.data + b0 * g.cin * plane, channels: g.cin, images: nb,
+                                       plane: plane, bias: nil)
+                } else {
+                    col2im(col.pointer, g, b0, nb, gx.data)
+                }
+            }
+            first = false
+            b0 += nb
+        }
+        return (gx, gw)
+    }
+}
+
+/// Per-channel sums of an NCHW tensor's values: the bias gradient.
+func channelSums(_ t: Tensor) -> Tensor {
+    let (b, c) = (t.shape[0], t.shape[1])
+    let plane = t.count / max(b * c, 1)
+    let out = Tensor.zeros([c])
+    let p = t.data, po = out.data
+    for ci in 0..<c {
+        var s: Float = 0
+        for bi in 0..<b { let row = p + (bi * c + ci) * plane; for i in 0..<plane { s += row[i] } }
+        po[ci] = s
+    }
+    return out
+}
+
+final class Conv2dBackward: GradFunction {
+    let inputs: [Tensor]
+    let geometry: ConvGeometry
+    let hasBias: Bool
+    init(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) {
+        inputs = b.map { [x, w, $0] } ?? [x, w]; geometry = g; hasBias = b != nil
+    }
+    func backward(_ g: Tensor, needs: [Bool]) -> [Tensor?] {
+        let (gx, gw) = ConvEngine.backward(g, inputs[0], inputs[1], geometry, needX: needs[0], needW: needs[1])
+        var out: [Tensor?] = [gx, gw]
+        if hasBias { out.append(needs[2] ? channelSums(g) : nil) }
+        return out
+    }
+}
+
+/// Chooses the convolution algorithm for a geometry.
+public enum ConvEngine {
+    static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tensor {
+        Im2colConv.forward(x, w, b, g)
+    }
+    static func backward(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ g: ConvGeometry, needX: Bool, needW: Bool) -> (Tensor?, Tensor?) {
+        Im2colConv.backward(gy, x, w, g, needX: needX, needW: needW)
+    }
+}
+
+/// 2-D convolution of x [B, Cin, H, W] with weight [Cout, Cin, kh, kw] and optional bias [Cout].
+public func conv2d(_ x: Tensor, weight w: Tensor, bias b: Tensor? = nil, stride: Int = 1, padding: Int = 0) throws -> Tensor {
+    guard x.rank == 4 else { throw TensorError("conv2d: input must be [batch, channels, height, width], got \(shapeString(x.shape))") }
+    guard w.rank == 4 else { throw TensorError("conv2d: weight must be [out, in, kh, kw], got \(shapeString(w.shape))") }
+    guard x.shape[1] == w.shape[1] else {
+        throw TensorError.shapes("conv2d", x.shape, w.shape, "input channels differ from the weight's in-channels")
+    }
+    guard stride >= 1, padding >= 0 else { throw TensorError("conv2d: stride must be ≥ 1 and padding ≥ 0 (got \(stride), \(padding))") }
+    let g = ConvGeometry(batch: x.shape[0], cin: x.shape[1], h: x.shape[2], w: x.shape[3],
+                         cout: w.shape[0], kh: w.shape[2], kw: w.shape[3], stride: stride, padding: padding)
+    guard g.ho > 0, g.wo > 0 else {
+        throw TensorError.shapes("conv2d", x.shape, w.shape, "kernel larger than the padded input")
+    }
+    if let b, b.shape != [g.cout] { throw TensorError.shapes("conv2d", w.shape, b.shape, "bias must have one value per output channel") }
+    let out = ConvEngine.forward(x, w, b, g)
+    let inputs = b.map { [x, w, $0] } ?? [x, w]
+    return out.record(inputs) { Conv2dBackward(x, w, b, g) }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// A set of parameters sharing hyper-parameters; `lrScale` multiplies the optimizer's rate.
+public struct ParameterGroup {
+    public var parameters: [Tensor]
+    public var lrScale: Float
+    public var weightDecay: Float?
+    public init(_ parameters: [Tensor], lrScale: Float = 1, weightDecay: Float? = nil) {
+        self.parameters = parameters; self.lrScale = lrScale; self.weightDecay = weightDecay
+    }
+}
+
+/// Stochastic gradient descent with momentum, weight decay and Nesterov, PyTorch semantics:
+/// d = g + wd·θ; b = μ·b + d (b = d on the first step); d = d + μ·b (Nesterov) or b; θ −= lr·d.
+/// Parameters whose `requiresGrad` is false or that have no gradient are skipped.
+public final class SGD: @unchecked Sendable {
+    public var groups: [ParameterGroup]
+    public var lr: Float
+    public var momentum: Float
+    public var weightDecay: Float
+    public var nesterov: Bool
+    /// Momentum buffers, keyed by parameter identity.
+    private var buffers: [ObjectIdentifier: Tensor] = [:]
+
+    public init(_ parameters: [Tensor], lr: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
+        self.groups = [ParameterGroup(parameters)]
+        self.lr = lr; self.momentum = momentum; self.weightDecay = weightDecay; self.nesterov = nesterov
+    }
+
+    public init(groups: [ParameterGroup], lr: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
+        self.groups = groups
+        self.lr = lr; self.momentum = momentum; self.weightDecay = weightDecay; self.nesterov = nesterov
+    }
+
+    /// Clears the gradients of every parameter.
+    public func zeroGrad() { for g in groups { for p in g.parameters { p.grad = nil } } }
+
+    /// One update from the current gradients.
+    public func step() {
+        for group in groups {
+            let rate = lr * group.lrScale
+            let wd = group.weightDecay ?? weightDecay
+            for p in group.parameters where p.requiresGrad {
+                guard let g = p.grad else { continue }
+                let n = p.count
+                let pp = p.data, pg = g.data
+                if momentum == 0 {
+                    if wd == 0 { for i in 0..<n { pp[i] -= rate * pg[i] } }
+                    else { for i in 0..<n { pp[i] -= rate * (pg[i] + wd * pp[i]) } }
+                    continue
+                }
+                let key = ObjectIdentifier(p)
+                if let b = buffers[key] {
+                    let pb = b.data
+                    let mu = momentum
+                    for i in 0..<n {
+                        let d = pg[i] + wd * pp[i]
+                        let nb = mu * pb[i] + d
+                        pb[i] = nb
+                        pp[i] -= rate * (nesterov ? d + mu * nb : nb)
+                    }
+                } else {
+                    let b = Tensor.empty(p.shape)
+                    let pb = b.data
+                    let mu = momentum
+                    for i in 0..<n {
+                        let d = pg[i] + wd * pp[i]
+                        pb[i] = d
+                        pp[i] -= rate * (nesterov ? d + mu * d : d)
+                    }
+                    buffers[key] = b
+                }
+            }
+        }
+    }
+
+    /// Momentum buffers in parameter order (nil where none yet), for snapshots.
+    public func momentumState() -> [Tensor?] {
+        groups.flatMap { $0.parameters }.map { buffers[ObjectIdentifier($0)] }
+    }
+
+    /// Restores momentum buffers saved by `momentumState()` (same parameter order).
+    public func loadMomentumState(_ state: [Tensor?]) throws {
+        let ps = groups.flatMap { $0.parameters }
+        guard ps.count == state.count else { throw TensorError("sgd: state for \(state.count) parameters, optimizer has \(ps.count)") }
+        buffers = [:]
+        for (p, s) in zip(ps, state) {
+            guard let s else { continue }
+            guard s.shape == p.shape else { throw TensorError.shapes("sgd state", p.shape, s.shape, "momentum buffer shape") }
+            buffers[ObjectIdentifier(p)] = s.clone()
+        }
+    }
+}
+
+/// MultiStepLR: lr = base · γ^(number of milestones ≤ epoch), stepped once per epoch.
+public struct MultiStepLR: Sendable, Equatable, Codable {
+    public var baseLR: Float
+    public var milestones: [Int]
+    public var gamma: Float
+    public private(set) var epoch = 0
+
+    public init(baseLR: Float, milestones: [Int], gamma: Float = 0.1) {
+        self.baseLR = baseLR; self.milestones = milestones.sorted(); self.gamma = gamma
+    }
+
+    /// The rate for the current epoch.
+    public var lr: Float {
+        let passed = milestones.filter { $0 <= epoch }.count
+        var r = baseLR
+        for _ in 0..<passed { r *= gamma }
+        return r
+    }
+
+    /// Advances one epoch and returns the new rate.
+    @discardableResult
+    public mutating func step() -> Float { epoch += 1; return lr }
+
+    /// Sets the epoch counter (restoring a snapshot).
+    public mutating func setEpoch(_ e: Int) { epoch = e }
+}

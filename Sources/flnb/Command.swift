@@ -1,0 +1,56 @@
+import Foundation
+import FLTensor
+import FLScript
+
+/// Exit codes of the command line (sysexits-style).
+enum ExitCode {
+    static let ok: Int32 = 0
+    static let checkFailed: Int32 = 1
+    static let usage: Int32 = 64
+    static let scriptError: Int32 = 65
+    static let runtimeError: Int32 = 70
+}
+
+enum FlnbCommand {
+    static let help = """
+    flnb \(flnbVersion) — a notebook-style REPL for continual-learning research (Flashback Learning)
+
+    Usage:
+      flnb                         open the interactive prompt
+      flnb run [--check|--update] FILE.flnb
+                                   execute a notebook (check or rewrite its recorded outputs)
+      flnb train --run original|flashback --model NAME --dataset NAME [flags]
+                                   the reference implementation's command line
+      flnb bench [--only NAME] [--threads N] [--seconds S] [--json]
+                                   training/eval throughput and GEMM speed
+      flnb data list | get NAME    datasets: what is present, fetch one
+      flnb --version               version and the OpenBLAS kernels in use
+      flnb --help                  this text
+
+    Exit codes: 0 ok, 1 check failed, 64 usage error, 65 script error, 70 runtime error.
+    """
+
+    static func versionText() -> String {
+        let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+        let how = forced.map { "OPENBLAS_CORETYPE=\($0)" } ?? "detected by OpenBLAS"
+        return "flnb \(flnbVersion)\nOpenBLAS core: \(BLASInfo.coreName) (\(how)); threads: \(Parallel.threads)\n\(BLASInfo.config)"
+    }
+
+    static func main(_ args: [String]) -> Int32 {
+        guard let first = args.first else {
+            print(help)
+            return ExitCode.ok
+        }
+        switch first {
+        case "--version", "-V", "version":
+            print(versionText())
+            return ExitCode.ok
+        case "--help", "-h", "help":
+            print(help)
+            return ExitCode.ok
+        default:
+            FileHandle.standardError.write(Data("flnb: unknown command '\(first)'; see flnb --help\n".utf8))
+            return ExitCode.usage
+        }
+    }
+}

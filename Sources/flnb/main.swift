@@ -1,0 +1,19 @@
+import Foundation
+import FLTensor
+import FLScript
+
+// OpenBLAS reads OPENBLAS_CORETYPE when it loads, before any of our code runs. If it chose a
+// weaker kernel family than this CPU supports and the user did not set the variable, set it
+// and start again (once). A user's setting is always respected.
+if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
+   ProcessInfo.processInfo.environment["FLNB_REEXEC"] == nil,
+   let better = CPUInfo.betterCoreType(than: BLASInfo.coreName) {
+    setenv("OPENBLAS_CORETYPE", better, 1)
+    setenv("FLNB_REEXEC", "1", 1)
+    let args = CommandLine.arguments
+    var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    execv("/proc/self/exe", &cargs)
+    // If exec fails, carry on with the slower kernels.
+}
+
+exit(FlnbCommand.main(Array(CommandLine.arguments.dropFirst())))
