@@ -1,3 +1,0 @@
-// The FLCore module; see DESIGN.md §2.
-import FLData
-

@@ -1,0 +1,99 @@
+import Foundation
+import FLTensor
+
+/// Distillation at the logits, toward the old model (stability) or the primary model
+/// (plasticity), on the old columns [0, p) or the new columns [p, a).
+///
+/// - `sigmoidBCE`: BCE(z[:, cols], σ(z_teacher[:, cols])) — LwF.MC and iCaRL. With
+///   `shareOfSeen`, the BCE mean runs over the batch × all a seen columns, so that this term
+///   plus the task term on [p, a) equals LwF.MC's single BCE over [0, a) exactly.
+/// - `softmaxKD`: KL(softmax(z_t/T) ‖ softmax(z/T)) averaged over the batch — plain LwF (Li &
+///   Hoiem), T = 2 (same gradient as mammoth's cross-entropy form; the loss differs by the
+///   teacher's entropy, a constant).
+public final class LogitDistillation: Regularizer, @unchecked Sendable {
+    public enum Columns: String, Codable, Sendable { case old, new }
+    public enum Form: String, Codable, Sendable { case sigmoidBCE = "bce", softmaxKD = "kd" }
+
+    public var columns: Columns
+    public var form: Form
+    public var temperature: Float
+    public var shareOfSeen: Bool
+
+    public init(weight: Float = 1, source: KnowledgeSource = .old, columns: Columns = .old, form: Form = .sigmoidBCE,
+                temperature: Float = 2, shareOfSeen: Bool = false) {
+        self.columns = columns; self.form = form; self.temperature = temperature; self.shareOfSeen = shareOfSeen
+        super.init(weight: weight, source: source)
+    }
+
+    public override var kind: String { "logit_distillation" }
+    public override var parameters: [(String, Double)] {
+        var p: [(String, Double)] = [("weight", Double(weight))]
+        if form == .softmaxKD { p.append(("temperature", Double(temperature))) }
+        return p
+    }
+    public var detail: String { "\(form.rawValue) on \(columns.rawValue) columns" }
+
+    public override func attach(to exp: Experiment) throws -> String? {
+        if source == .old && exp.oldModel == nil && exp.cursor.task > 0 {
+            exp.snapshotOldModel()
+            return "logit_distillation: no old model was kept; using a copy of the current model as θ*"
+        }
+        return nil
+    }
+
+    public override func loss(student: StudentPass, batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> Tensor? {
+        let p = ctx.oldClasses, a = ctx.seenClasses
+        let range = columns == .old ? 0..<p : p..<a
+        guard !range.isEmpty, let model = teacher(exp) else { return nil }
+        let t = try teacherPass(model, batch.inputs)
+        let z = try student.logits.slice(dim: 1, start: range.lowerBound, end: range.upperBound)
+        let zt = try t.logits.slice(dim: 1, start: range.lowerBound, end: range.upperBound)
+        switch form {
+        case .sigmoidBCE:
+            var l = try bceWithLogits(z, zt.sigmoid())
+            if shareOfSeen { l = l * (Float(range.count) / Float(a)) }
+            return l * weight
+        case .softmaxKD:
+            let q = try (zt * (1 / temperature)).softmax()
+            let logp = try (z * (1 / temperature)).logSoftmax()
+            return try klDivergence(logQ: logp, p: q) * weight
+        }
+    }
+}
+
+/// Distillation at the features: weight · factor(t) · mean(1 − cos(f, f_teacher)) — LUCIR's
+/// less-forget term (factor √t, toward the old model) and Flashback's plastic term for LUCIR
+/// (factor 1/√t, toward the primary model).
+public final class FeatureDistillation: Regularizer, @unchecked Sendable {
+    public enum Schedule: String, Codable, Sendable { case constant, sqrtTask = "sqrt_t", inverseSqrtTask = "inv_sqrt_t" }
+    public var schedule: Schedule
+
+    public init(weight: Float = 1, source: KnowledgeSource = .old, schedule: Schedule = .constant) {
+        self.schedule = schedule
+        super.init(weight: weight, source: source)
+    }
+    public override var kind: String { "feature_distillation" }
+
+    public func factor(task t: Int) -> Float {
+        switch schedule {
+        case .constant: return 1
+        case .sqrtTask: return Float(t).squareRoot()
+        case .inverseSqrtTask: return t > 0 ? 1 / Float(t).squareRoot() : 1
+        }
+    }
+
+    public override func attach(to exp: Experiment) throws -> String? {
+        if source == .old && exp.oldModel == nil && exp.cursor.task > 0 {
+            exp.snapshotOldModel()
+            return "feature_distillation: no old model was kept; using a copy of the current model as θ*"
+        }
+        return nil
+    }
+
+    public override func loss(student: StudentPass, batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> Tensor? {
+        guard ctx.task > 0, let model = teacher(exp) else { return nil }
+        let t = try teacherPass(model, batch.inputs)
+        let cos = try cosineSimilarity(student.features, t.features)
+        return (1 - cos).mean() * (weight * factor(task: ctx.task))
+    }
+}

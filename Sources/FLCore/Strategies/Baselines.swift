@@ -1,0 +1,115 @@
+import Foundation
+import FLTensor
+
+/// Plain fine-tuning: cross-entropy over all outputs on the current task (the lower bound).
+public final class SGDStrategy: Strategy, @unchecked Sendable {
+    public override var name: String { "sgd" }
+    public override func observe(_ batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> LossTerms {
+        var terms = LossTerms(student: try studentPass(batch.inputs, exp))
+        terms.add("ce", try crossEntropy(terms.student.logits, batch.labels))
+        try addStability(&terms, batch, ctx, exp)
+        return terms
+    }
+}
+
+/// Joint training on the data of every task so far (the upper bound when run to the end).
+public final class JointStrategy: Strategy, @unchecked Sendable {
+    public override var name: String { "joint" }
+    public override func trainingIndices(task t: Int, experiment exp: Experiment) -> [Int] {
+        (0...t).flatMap { exp.data.trainIndices(task: $0) }
+    }
+    public override func observe(_ batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> LossTerms {
+        var terms = LossTerms(student: try studentPass(batch.inputs, exp))
+        terms.add("ce", try crossEntropy(terms.student.logits, batch.labels))
+        try addStability(&terms, batch, ctx, exp)
+        return terms
+    }
+}
+
+/// LwF.MC: BCE with logits on the seen columns against [σ(z_old[:, :p]), one-hot[p:a]]
+/// (+ wd_reg · ‖θ‖²). Written as a task term on the new columns plus the stability term on the
+/// old ones (LogitDistillation with shareOfSeen), whose sum is exactly the single BCE of the
+/// paper; the split is what lets a session swap the stability term.
+public class LwFMC: Strategy, @unchecked Sendable {
+    public var wdReg: Float
+
+    public init(wdReg: Float = 0) {
+        self.wdReg = wdReg
+        super.init()
+        stability = LogitDistillation(weight: 1, source: .old, columns: .old, form: .sigmoidBCE, shareOfSeen: true)
+    }
+    public override var name: String { "lwf_mc" }
+    public override var hyperparameters: [(String, Double)] { [("wd_reg", Double(wdReg))] }
+
+    /// BCE on the new columns [p, a) against one-hot labels, weighted by (a−p)/a.
+    func taskTerm(_ z: Tensor, _ labels: [Int], _ ctx: TaskContext) throws -> Tensor {
+        let p = ctx.oldClasses, a = ctx.seenClasses
+        let zNew = try z.slice(dim: 1, start: p, end: a)
+        let target = oneHot(labels.map { $0 - p }, classes: a - p)
+        return try bceWithLogits(zNew, target) * (Float(a - p) / Float(a))
+    }
+
+    public override func observe(_ batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> LossTerms {
+        var terms = LossTerms(student: try studentPass(batch.inputs, exp))
+        terms.add("bce_new", try taskTerm(terms.student.logits, batch.labels, ctx))
+        if ctx.task > 0 { try addStability(&terms, batch, ctx, exp) }
+        if wdReg > 0 && ctx.task > 0 {
+            var sq: Tensor? = nil
+            for p in exp.net.parameters() where p.requiresGrad {
+                let s = p.square().sum()
+                sq = try sq.map { try $0 + s } ?? s
+            }
+            terms.add("wd_reg", sq.map { $0 * wdReg })
+        }
+        return terms
+    }
+}
+
+/// Plain LwF (Li & Hoiem; mammoth's `lwf`): cross-entropy over the seen columns [0, a) plus
+/// α · KD(softmax(z_old/T) ‖ softmax(z/T)) on the old classes' columns, T = 2. Before each
+/// task t > 0 the new head is warmed up alone on the task's data (features frozen), as in
+/// mammoth. The teacher is the old model on the same augmented batch (mammoth stores teacher
+/// logits of non-augmented images on the dataset object; on the fly is the cleaner choice).
+public final class LwF: Strategy, @unchecked Sendable {
+    public var warmupEpochs: Int
+
+    public init(alpha: Float = 1, temperature: Float = 2, warmupEpochs: Int = 1) {
+        self.warmupEpochs = warmupEpochs
+        super.init()
+        stability = LogitDistillation(weight: alpha, source: .old, columns: .old, form: .softmaxKD, temperature: temperature)
+    }
+    public override var name: String { "lwf" }
+    public override var hyperparameters: [(String, Double)] {
+        var h: [(String, Double)] = [("warmup_epochs", Double(warmupEpochs))]
+        if let s = stability as? LogitDistillation { h = [("alpha", Double(s.weight)), ("temperature", Double(s.temperature))] + h }
+        return h
+    }
+
+    public override func beginTask(_ ctx: TaskContext, experiment exp: Experiment) throws {
+        guard ctx.task > 0, warmupEpochs > 0, let head = exp.net.head as? Linear else { return }
+        let p = ctx.oldClasses, a = ctx.seenClasses
+        let opt = SGD(head.parameters(), lr: exp.config.lr)
+        let idx = trainingIndices(task: ctx.task, experiment: exp)
+        exp.net.eval()
+        defer { exp.net.train() }
+        for e in 0..<warmupEpochs {
+            for batch in exp.batches(idx, seed: deriveSeed(exp.config.seed, 0x57A7, UInt64(ctx.task), UInt64(e)), augment: true) {
+                opt.zeroGrad()
+                let f = try noGrad { try exp.net.features(batch.inputs) }
+                let z = try head(f).slice(dim: 1, start: p, end: a)
+                try crossEntropy(z, batch.labels.map { $0 - p }).backward()
+                opt.step()
+            }
+        }
+        exp.net.zeroGrad()
+    }
+
+    public override func observe(_ batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> LossTerms {
+        var terms = LossTerms(student: try studentPass(batch.inputs, exp))
+        let a = ctx.seenClasses
+        let z = try terms.student.logits.slice(dim: 1, start: 0, end: a)
+        terms.add("ce", try crossEntropy(z, batch.labels))
+        if ctx.task > 0 { try addStability(&terms, batch, ctx, exp) }
+        return terms
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import FLTensor
+
+/// How to build a backbone again (snapshots, notebooks, forks).
+public struct BackboneSpec: Codable, Equatable, Sendable, CustomStringConvertible {
+    public var kind: String            // "mlp", "cnn", "resnet18"
+    public var inputShape: [Int]       // [C, H, W]
+    public var classes: Int
+    public var hidden: [Int] = [100, 100]
+    public var nf: Int = 64
+    public var seed: UInt64 = 0
+
+    public init(kind: String, inputShape: [Int], classes: Int, hidden: [Int] = [100, 100], nf: Int = 64, seed: UInt64 = 0) {
+        self.kind = kind; self.inputShape = inputShape; self.classes = classes; self.hidden = hidden; self.nf = nf; self.seed = seed
+    }
+
+    /// The network with PyTorch-default initialization drawn from `seed`.
+    public func build() throws -> Network {
+        var rng = RNG(seed: seed)
+        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw ConfigurationError("backbone: input shape must be [channels, height, width], got \(inputShape)")
+        }
+        guard classes >= 1 else { throw ConfigurationError("backbone: needs at least one class") }
+        switch kind {
+        case "mlp":
+            guard hidden.allSatisfy({ $0 > 0 }) else { throw ConfigurationError("mlp: hidden widths must be positive, got \(hidden)") }
+            return MLP(inputs: inputShape.reduce(1, *), hidden: hidden, classes: classes, rng: &rng)
+        case "cnn":
+            guard inputShape[1] >= 4, inputShape[2] >= 4 else { throw ConfigurationError("cnn: images must be at least 4×4") }
+            return SmallCNN(channels: inputShape[0], height: inputShape[1], width: inputShape[2], classes: classes, rng: &rng)
+        case "resnet18":
+            guard nf >= 1 else { throw ConfigurationError("resnet18: nf must be positive") }
+            return ResNet18(nf: nf, classes: classes, inputChannels: inputShape[0], rng: &rng)
+        default:
+            throw ConfigurationError("unknown backbone '\(kind)'; known: mlp, cnn, resnet18")
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case "mlp": return "mlp(\(([inputShape.reduce(1, *)] + hidden + [classes]).map(String.init).joined(separator: "-")))"
+        case "resnet18": return "resnet18(nf=\(nf), \(classes) classes)"
+        default: return "\(kind)(\(inputShape.map(String.init).joined(separator: "×")), \(classes) classes)"
+        }
+    }
+}
+
+/// A regularizer as data.
+public struct RegularizerSpec: Codable, Equatable, Sendable {
+    public var kind: String
+    public var source: KnowledgeSource
+    public var options: [String: Double]
+    public var text: [String: String]
+    public init(_ r: Regularizer) {
+        let (k, o, t) = RegularizerRegistry.describe(r)
+        kind = k; source = r.source; options = o; text = t
+    }
+    public func build() throws -> Regularizer { try RegularizerRegistry.make(kind, source: source, options: options, text: text) }
+}
+
+/// Everything needed to build a run again from nothing but data: backbone, benchmark
+/// description (resolved by the caller), method, configuration and Flashback.
+public struct ExperimentRecipe: Codable, Equatable, Sendable {
+    public var backbone: BackboneSpec
+    public var data: [String: String]
+    public var strategy: String
+    public var strategyOptions: [String: Double]
+    public var config: ExperimentConfig
+    public var flashback: FlashbackConfig?
+
+    public init(backbone: BackboneSpec, data: [String: String], strategy: String, strategyOptions: [String: Double],
+                config: ExperimentConfig, flashback: FlashbackConfig?) {
+        self.backbone = backbone; self.data = data; self.strategy = strategy; self.strategyOptions = strategyOptions
+        self.config = config; self.flashback = flashback
+    }
+}

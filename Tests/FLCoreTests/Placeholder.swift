@@ -1,5 +1,0 @@
-import XCTest
-
-final class FLCorePlaceholder: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
