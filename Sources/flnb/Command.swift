@@ -1,6 +1,7 @@
 import Foundation
 import FLTensor
 import FLScript
+import FLCore
 
 /// Exit codes of the command line (sysexits-style).
 enum ExitCode {
@@ -37,10 +38,8 @@ enum FlnbCommand {
     }
 
     static func main(_ args: [String]) -> Int32 {
-        guard let first = args.first else {
-            print(help)
-            return ExitCode.ok
-        }
+        guard let first = args.first else { return runREPL() }
+        let rest = Array(args.dropFirst())
         switch first {
         case "--version", "-V", "version":
             print(versionText())
@@ -48,7 +47,13 @@ enum FlnbCommand {
         case "--help", "-h", "help":
             print(help)
             return ExitCode.ok
+        case "train": return TrainCommand.run(rest)
+        case "bench": return BenchCommand.run(rest)
+        case "data": return DataCommand.run(rest)
+        case "debug": return DebugCommand.run(rest)
+        case "run": return runNotebooks(rest)
         default:
+            if first.hasSuffix(".flnb") { return runNotebooks(args) }
             FileHandle.standardError.write(Data("flnb: unknown command '\(first)'; see flnb --help\n".utf8))
             return ExitCode.usage
         }

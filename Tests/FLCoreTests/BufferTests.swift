@@ -1,6 +1,7 @@
 import XCTest
 @testable import FLCore
 import FLTensor
+import FLData
 
 final class BufferTests: XCTestCase {
     /// Herding against brute force: on a tiny set, the greedy choice at each step is the

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 @testable import FLCore
 import FLTensor
+import FLData
 
 final class ExperimentTests: XCTestCase {
     func cnnBlobs() throws -> InMemoryData {

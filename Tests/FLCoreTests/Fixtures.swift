@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import FLCore
 import FLTensor
+import FLData
 
 /// Small synthetic class-incremental problems: Gaussian blobs per class in `dims` dimensions,
 /// shaped [1, 1, dims] images, separable enough for a tiny MLP.

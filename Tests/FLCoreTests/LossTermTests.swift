@@ -1,6 +1,7 @@
 import XCTest
 @testable import FLCore
 import FLTensor
+import FLData
 
 /// Each loss term of each method against a hand-computed value on a 2-sample batch.
 /// The network is a single linear layer (an MLP without hidden layers), so logits are

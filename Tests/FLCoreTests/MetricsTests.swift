@@ -1,5 +1,6 @@
 import XCTest
 @testable import FLCore
+import FLData
 
 final class MetricsTests: XCTestCase {
     /// A 3-task matrix worked out by hand.

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// How a buffer chooses what to keep.
 public enum BufferPolicy: String, Codable, Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Summary statistics of a tensor, for printing knowledge.
 public struct TensorStats: Sendable, CustomStringConvertible {
@@ -24,7 +25,7 @@ public struct TensorStats: Sendable, CustomStringConvertible {
 public final class KnowledgeBase: @unchecked Sendable {
     public enum Kind: String, Sendable { case stable, plastic }
     public let kind: Kind
-    unowned let experiment: Experiment
+    public unowned let experiment: Experiment
 
     public init(kind: Kind, experiment: Experiment) { self.kind = kind; self.experiment = experiment }
 

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Accuracy bookkeeping of a class-incremental run (FLASHBACK.md §5).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Named parameters with defaults, read by the registries (strategies, regularizers).
 public struct Options: Sendable {

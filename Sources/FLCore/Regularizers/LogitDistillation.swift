@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Distillation at the logits, toward the old model (stability) or the primary model
 /// (plasticity), on the old columns [0, p) or the new columns [p, a).

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Replay with logits (DER, DER++, X-DER): α · MSE(z(x_b), ℓ_b) on a buffer draw with stored
 /// logits ℓ, plus β · CE(z(x_b'), y_b') on a second draw (DER++; X-DER restricts it to the

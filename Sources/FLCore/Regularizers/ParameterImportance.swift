@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Parameter-importance regularization (online EWC): weight · Σᵢ Fᵢ (θᵢ − θ*ᵢ)² (no ½).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// The student's outputs on the current batch, computed once and shared by every loss term.
 public struct StudentPass {

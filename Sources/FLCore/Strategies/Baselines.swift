@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Plain fine-tuning: cross-entropy over all outputs on the current task (the lower bound).
 public final class SGDStrategy: Strategy, @unchecked Sendable {

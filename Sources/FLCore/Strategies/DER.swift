@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// DER and DER++: cross-entropy on the stream plus α · MSE to logits stored in a reservoir
 /// buffer (and, for DER++, β · CE on a second buffer draw). The stored logits are the

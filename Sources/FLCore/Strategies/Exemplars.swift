@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Shared pieces of the exemplar methods (iCaRL, LUCIR): the class-balanced herding memory.
 enum Exemplars {

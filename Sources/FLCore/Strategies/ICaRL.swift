@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// iCaRL: LwF.MC's loss (C0-aware, no wd_reg) on the task data ∪ all exemplars; herding memory;
 /// nearest-mean-of-exemplars classification (a true class mean — the reference's running

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// LUCIR: a cosine classifier (one block per task, learnable scale σ), less-forget feature
 /// distillation with λₜ = λ_base·√t, margin ranking on old-class samples, imprinted new heads,
@@ -43,7 +44,7 @@ public final class LUCIR: Strategy, @unchecked Sendable {
         if exp.net.head is CosineClassifier { return }
         let g = exp.geometry
         var rng = RNG(seed: deriveSeed(exp.config.seed, 0x1C17))
-        exp.net.head = CosineClassifier(featureDim: exp.net.featureDim, blockSizes: (0..<g.tasks).map(g.size), rng: &rng)
+        exp.net.head = CosineClassifier(featureDim: exp.net.featureDim, blockSizes: (0..<g.tasks).map { g.size(ofTask: $0) }, rng: &rng)
         setTrainableBlock(0, exp)
     }
 

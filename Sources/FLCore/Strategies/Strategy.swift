@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// The named, weighted terms of one batch's loss, their sum, and the student pass they shared.
 public struct LossTerms {

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// X-DER (eXtended DER): stream CE on the current head; α·MSE to stored logits over all N
 /// columns and β·CE on the past heads (two independent buffer draws); SupCon on the future
@@ -72,7 +73,7 @@ public final class XDER: Strategy, @unchecked Sendable {
             }
             // Online transplant: a past-task sample, chosen with probability 1/(times drawn).
             if ctx.task > 0, let stored = buf.logits {
-                for (k, s) in bufSlots.enumerated() where g.task(ofClass: buf.labels[s]) < ctx.task {
+                for (k, s) in bufSlots.enumerated() where g.taskIndex(ofClass: buf.labels[s]) < ctx.task {
                     buf.drawCounts[s] += 1
                     if exp.rng.uniform() * Float(buf.drawCounts[s]) < 1 {
                         let out = bufRows[k].detach()
@@ -107,7 +108,7 @@ public final class XDER: Strategy, @unchecked Sendable {
                 bads.append(try rows.slice(dim: 1, start: a, end: n).max(dim: 1).values)
                 var own: [Tensor] = []
                 for (k, s) in bufSlots.enumerated() {
-                    let cols = g.classes(g.task(ofClass: buf.labels[s]))
+                    let cols = g.classes(g.taskIndex(ofClass: buf.labels[s]))
                     own.append(try rows.slice(start: k, end: k + 1).slice(dim: 1, start: cols.lowerBound, end: cols.upperBound).max(dim: 1).values)
                 }
                 goods.append(try concat(own, dim: 0))
@@ -216,7 +217,7 @@ public final class XDER: Strategy, @unchecked Sendable {
                     let x = exp.data.trainImages(chunk.map { buf.indices[$0] },
                                                  augmentationSeed: deriveSeed(loaderSeed, UInt64(s)))
                     let out = try exp.net(x)
-                    for (r, slot) in chunk.enumerated() where g.task(ofClass: buf.labels[slot]) < ctx.task {
+                    for (r, slot) in chunk.enumerated() where g.taskIndex(ofClass: buf.labels[slot]) < ctx.task {
                         let row = Tensor.empty([1, n]); row.data.update(from: current.data + slot * n, count: n)
                         transplant(stored: row, row: 0, outputs: out, outRow: r, label: buf.labels[slot], cols: futureColumns(from: ctx.task, g))
                         buf.setLogits(slot: slot, from: row, row: 0)

@@ -1,4 +1,5 @@
 import FLTensor
+import FLData
 
 /// Which half of a task's training is running.
 public enum Phase: String, Codable, Sendable, CaseIterable {
@@ -29,28 +30,20 @@ public struct Batch {
     public var count: Int { labels.count }
 }
 
-/// Class geometry of a class-incremental benchmark: C0 classes in task 0, K in each later task.
-public struct TaskGeometry: Codable, Equatable, Sendable, CustomStringConvertible {
-    public let initialClasses: Int      // C0
-    public let incrementClasses: Int    // K
-    public let tasks: Int               // T
-
+extension TaskGeometry {
+    /// K (FLData calls it classesPerTask).
+    public var incrementClasses: Int { classesPerTask }
     public init(initialClasses: Int, incrementClasses: Int, tasks: Int) {
-        self.initialClasses = initialClasses; self.incrementClasses = incrementClasses; self.tasks = tasks
+        self.init(initialClasses: initialClasses, classesPerTask: incrementClasses, tasks: tasks)
     }
-    /// N = C0 + (T−1)K.
-    public var totalClasses: Int { initialClasses + (tasks - 1) * incrementClasses }
     /// First class of task t.
-    public func offset(_ t: Int) -> Int { t == 0 ? 0 : initialClasses + (t - 1) * incrementClasses }
+    public func offset(_ t: Int) -> Int { offset(ofTask: t) }
     /// Number of classes of task t.
-    public func size(_ t: Int) -> Int { t == 0 ? initialClasses : incrementClasses }
+    public func size(_ t: Int) -> Int { size(ofTask: t) }
     /// Classes of task t.
-    public func classes(_ t: Int) -> Range<Int> { offset(t)..<(offset(t) + size(t)) }
-    /// The task a class belongs to.
-    public func task(ofClass c: Int) -> Int { c < initialClasses ? 0 : 1 + (c - initialClasses) / max(incrementClasses, 1) }
-    public var description: String {
-        "\(tasks) tasks (" + (0..<tasks).map { String(size($0)) }.joined(separator: "+") + " classes)"
-    }
+    public func classes(_ t: Int) -> Range<Int> { classes(ofTask: t) }
+    /// The task of a class in range (the last task for anything beyond).
+    public func taskIndex(ofClass c: Int) -> Int { task(ofClass: c) ?? (tasks - 1) }
 }
 
 /// Where in the benchmark training is: task t, p = old classes, a = classes seen so far.

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Optimization and schedule settings of a run (FLASHBACK.md §1, §6).
 public struct ExperimentConfig: Codable, Equatable, Sendable {

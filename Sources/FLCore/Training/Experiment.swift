@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Where a run is: task, stage, phase, epoch, and the next batch of the epoch.
 public struct Cursor: Codable, Equatable, Sendable, CustomStringConvertible {
@@ -29,8 +30,10 @@ public enum StepUnit: String, Sendable, CaseIterable {
 /// A flag another thread (a signal handler) sets to stop a run between two batches.
 public final class CancellationFlag: @unchecked Sendable {
     nonisolated(unsafe) private var flag: Int32 = 0
+    /// Another flag to honour (the interpreter's Ctrl-C flag).
+    public var externalCheck: (() -> Bool)?
     public init() {}
-    public var isSet: Bool { flag != 0 }
+    public var isSet: Bool { flag != 0 || (externalCheck?() ?? false) }
     public func set() { flag = 1 }
     public func clear() { flag = 0 }
 }
@@ -81,6 +84,8 @@ public final class Experiment: @unchecked Sendable {
     /// Batches trained so far over all tasks and phases.
     public internal(set) var globalStep = 0
     public internal(set) var completedTasks = 0
+    /// State-machine units (batches and transitions) executed so far.
+    public internal(set) var unitsExecuted = 0
     /// Messages for the user (regularizers that built knowledge, …).
     public internal(set) var notes: [String] = []
     /// Every change made to the run between steps (swaps), in order: notebooks replay them.
@@ -364,6 +369,7 @@ public final class Experiment: @unchecked Sendable {
     }
 
     func runUnit(_ report: inout StepReport) throws -> Unit {
+        if cursor.stage != .finished { unitsExecuted += 1 }
         switch cursor.stage {
         case .finished:
             return .finished
@@ -398,7 +404,6 @@ public final class Experiment: @unchecked Sendable {
         var report = StepReport()
         let start = now()
         let notesBefore = notes.count
-        defer { report.seconds = now() - start }
         var remaining = max(count, 0)
         while remaining > 0 {
             if cancellation.isSet { cancellation.clear(); report.interrupted = true; break }
@@ -419,6 +424,23 @@ public final class Experiment: @unchecked Sendable {
             if done { remaining -= 1 }
         }
         report.notes = Array(notes[notesBefore...])
+        report.seconds = now() - start
+        return report
+    }
+
+    /// Advances by `count` raw units of the state machine (a batch or a transition). This is
+    /// what an interrupted step is replayed as: the state after k units is exactly reproducible.
+    @discardableResult
+    public func stepUnits(_ count: Int) throws -> StepReport {
+        var report = StepReport()
+        let start = now()
+        let notesBefore = notes.count
+        for _ in 0..<max(count, 0) {
+            if cancellation.isSet { cancellation.clear(); report.interrupted = true; break }
+            if case .finished = try runUnit(&report) { break }
+        }
+        report.seconds = now() - start
+        report.notes = Array(notes[notesBefore...])
         return report
     }
 
@@ -430,22 +452,33 @@ public final class Experiment: @unchecked Sendable {
 
     // MARK: - Evaluation
 
+    /// (class-IL, task-IL) accuracy of another network's logits on task j's test set.
+    public func evaluate(task j: Int, using model: Network) throws -> (Double, Double) {
+        try evaluate(task: j, scores: { x in try model(x) }, model: model)
+    }
+
     /// (class-IL, task-IL) accuracy in percent on the test set of task j, eval mode.
     public func evaluate(task j: Int, extra: String? = nil) throws -> (Double, Double) {
+        try evaluate(task: j, scores: { x in
+            try extra.map { try self.strategy.predictExtra($0, x, experiment: self) } ?? self.strategy.predict(x, experiment: self)
+        }, model: net)
+    }
+
+    func evaluate(task j: Int, scores: (Tensor) throws -> Tensor, model: Network) throws -> (Double, Double) {
         let idx = data.testIndices(task: j)
         guard !idx.isEmpty else { return (0, 0) }
         let labels = data.testLabels(idx)
         let cols = geometry.classes(j)
-        let wasTraining = net.isTraining
-        net.eval()
-        defer { net.train(wasTraining) }
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
         var correctC = 0, correctT = 0
         try noGrad {
             var s = 0
             while s < idx.count {
                 let chunk = Array(idx[s..<min(idx.count, s + config.evalBatchSize)])
                 let x = data.testImages(chunk)
-                let z = try extra.map { try strategy.predictExtra($0, x, experiment: self) } ?? strategy.predict(x, experiment: self)
+                let z = try scores(x)
                 let n = z.shape[1]
                 for r in 0..<chunk.count {
                     let row = z.data + r * n

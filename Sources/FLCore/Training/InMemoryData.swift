@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// A small benchmark held in memory (tests, teaching, user arrays): images [N, C, H, W]
 /// already normalized, labels in class order, a geometry, and a fixed train/test split.

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// How to build a backbone again (snapshots, notebooks, forks).
 public struct BackboneSpec: Codable, Equatable, Sendable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// The non-tensor state of a snapshot.
 struct SnapshotState: Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import FLTensor
+import FLData
 
 /// Supervised contrastive loss (Khosla et al. 2020) with sum reduction over anchors.
 /// `features` [N·V, d] are L2-normalized, rows of one sample adjacent (views interleaved);

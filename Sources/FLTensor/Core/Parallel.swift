@@ -5,15 +5,16 @@ import Foundation
 /// never run at the same time (a GEMM is never issued from inside `Parallel.for`), so both
 /// may use every thread without oversubscription.
 public enum Parallel {
-    nonisolated(unsafe) private static var _threads = ProcessInfo.processInfo.activeProcessorCount
+    nonisolated(unsafe) private static var _threads: Int = {
+        // OpenBLAS runs on the calling thread; flnb splits large GEMMs itself (see sgemm).
+        openblas_set_num_threads(1)
+        return ProcessInfo.processInfo.activeProcessorCount
+    }()
 
-    /// Threads used by flnb's kernels and by OpenBLAS.
+    /// Threads used by flnb's kernels (GEMM blocks included).
     public static var threads: Int {
         get { _threads }
-        set {
-            _threads = max(1, newValue)
-            openblas_set_num_threads(Int32(_threads))
-        }
+        set { _threads = max(1, newValue) }
     }
 
     /// Runs `body(chunkIndex)` for `chunks` chunks, in parallel when `threads > 1`.

@@ -44,7 +44,13 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int, 
                     if oxHi < wo { (d + oxHi).update(repeating: 0, count: wo - oxHi) }
                     let srow = src + iy * g.w - p + kx
                     if s == 1 {
-                        (d + oxLo).update(from: srow + oxLo, count: oxHi - oxLo)
+                        // Short rows: an inlined loop beats a memmove call per row.
+                        var ox = oxLo
+                        while ox + 8 <= oxHi {
+                            (UnsafeMutableRawPointer(d + ox)).storeBytes(of: UnsafeRawPointer(srow + ox).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                            ox += 8
+                        }
+                        while ox < oxHi { d[ox] = srow[ox]; ox += 1 }
                     } else {
                         for ox in oxLo..<oxHi { d[ox] = srow[ox * s] }
                     }
@@ -228,11 +234,23 @@ final class Conv2dBackward: GradFunction {
 
 /// Chooses the convolution algorithm for a geometry.
 public enum ConvEngine {
+    /// Algorithms a convolution can take.
+    public enum Algorithm: Sendable { case automatic, im2col }
+    /// Forces plain im2col everywhere (tests compare the fast paths against it).
+    nonisolated(unsafe) public static var algorithm: Algorithm = .automatic
+
+    static func useWinograd(_ g: ConvGeometry) -> Bool { algorithm == .automatic && WinogradConv.applies(g) }
+
     static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tensor {
-        Im2colConv.forward(x, w, b, g)
+        useWinograd(g) ? WinogradConv.forward(x, w, b, g) : Im2colConv.forward(x, w, b, g)
     }
     static func backward(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ g: ConvGeometry, needX: Bool, needW: Bool) -> (Tensor?, Tensor?) {
-        Im2colConv.backward(gy, x, w, g, needX: needX, needW: needW)
+        if useWinograd(g) {
+            let gx = needX ? WinogradConv.inputGradient(gy, w, g) : nil
+            let gw = needW ? Im2colConv.backward(gy, x, w, g, needX: false, needW: true).1 : nil
+            return (gx, gw)
+        }
+        return Im2colConv.backward(gy, x, w, g, needX: needX, needW: needW)
     }
 }
 

@@ -1,3 +1,0 @@
-// The FLData module; see DESIGN.md §2.
-import FLTensor
-

@@ -1,5 +1,0 @@
-import XCTest
-
-final class FLDataPlaceholder: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
