@@ -38,7 +38,7 @@ enum FlnbCommand {
     }
 
     static func main(_ args: [String]) -> Int32 {
-        guard let first = args.first else { return runREPL() }
+        guard let first = args.first else { return ReplSession(version: flnbVersion, makeInterpreter: makeInterpreter).run() }
         let rest = Array(args.dropFirst())
         switch first {
         case "--version", "-V", "version":
@@ -51,9 +51,9 @@ enum FlnbCommand {
         case "bench": return BenchCommand.run(rest)
         case "data": return DataCommand.run(rest)
         case "debug": return DebugCommand.run(rest)
-        case "run": return runNotebooks(rest)
+        case "run": return NotebookCommand.run(arguments: rest, makeInterpreter: makeInterpreter)
         default:
-            if first.hasSuffix(".flnb") { return runNotebooks(args) }
+            if first.hasSuffix(".flnb") { return NotebookCommand.run(arguments: args, makeInterpreter: makeInterpreter) }
             FileHandle.standardError.write(Data("flnb: unknown command '\(first)'; see flnb --help\n".utf8))
             return ExitCode.usage
         }

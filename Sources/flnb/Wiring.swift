@@ -1,38 +1,27 @@
 import Foundation
+import FLCore
 import FLScript
 
-/// Temporary wiring until the REPL front end lands: `flnb run FILE` executes notebooks and
-/// the prompt reads lines without editing.
-func runNotebooks(_ args: [String]) -> Int32 {
-    guard let path = args.last, !path.hasPrefix("--") else {
-        FileHandle.standardError.write(Data("usage: flnb run [--check|--update] FILE.flnb\n".utf8)); return ExitCode.usage
-    }
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-        FileHandle.standardError.write(Data("flnb run: cannot read \(path)\n".utf8)); return ExitCode.scriptError
-    }
+/// The interpreter every front end uses: all numeric builtins, training progress fed to the
+/// session's progress line, and interrupted steps turned into exact replay lines.
+func makeInterpreter(_ context: SessionContext) -> Interpreter {
     let interp = FLSession.makeInterpreter()
-    let runner = NotebookRunner(interpreter: interp, fileName: path)
-    let nb = Notebook(parsing: text)
-    if args.contains("--check") {
-        let r = runner.check(nb)
-        if !r.passed { print(r.diff); return ExitCode.checkFailed }
-        print("\(path): outputs match")
-        return ExitCode.ok
+    let progress = context.progress
+    SessionHooks.progress = { event in
+        let c = event.cursor
+        let done = c.epoch * event.batchesPerEpoch + c.batch + 1
+        let total = max(1, event.epochsInPhase * event.batchesPerEpoch)
+        progress.update(title: "task \(c.task + 1)/\(event.tasks) \(c.phase.rawValue)", done: done, total: total,
+                        fields: ["epoch": "\(c.epoch + 1)/\(event.epochsInPhase)", "loss": String(format: "%.4f", event.loss),
+                                 "img/s": String(format: "%.0f", event.imagesPerSecond)],
+                        eta: nil)
     }
-    if args.contains("--update") {
-        let (updated, run) = runner.runAndUpdate(nb)
-        try? updated.text.write(toFile: path, atomically: true, encoding: .utf8)
-        return run.succeeded ? ExitCode.ok : ExitCode.scriptError
-    }
-    let r = NotebookRunner(interpreter: interp, fileName: path, forwardOutput: true).run(nb)
-    return r.succeeded ? ExitCode.ok : ExitCode.scriptError
+    SessionHooks.interruptedStep = { line in ReplayNotes.pending = line }
+    return interp
 }
 
-func runREPL() -> Int32 {
-    let interp = FLSession.makeInterpreter()
-    while let line = readLine() {
-        let r = interp.run(line)
-        if !r.succeeded { print(r.errorText) }
-    }
-    return ExitCode.ok
+/// The replay line of the last interrupted step, taken by the session when it records inputs.
+enum ReplayNotes {
+    nonisolated(unsafe) static var pending: String?
+    static func take() -> String? { defer { pending = nil }; return pending }
 }

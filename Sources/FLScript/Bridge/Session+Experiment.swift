@@ -88,6 +88,27 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
             }
             return .object(ExperimentObject(experiment: exp, recipe: recipe, benchmark: loaded!, interruptFlag: a.interpreter.interruptFlag))
         },
+        Builtin("line_position", summary: "Where model m lies relative to the line from a to b: [α, off] with α the projection of θm − θa on θb − θa (0 at a, 1 at b) and off the distance from the line relative to ‖θb − θa‖.",
+                parameters: [.required("m", "the model to place"), .required("a", "start of the line"), .required("b", "end of the line")],
+                example: "line_position(run.model, run.old_model, run.primary_model)") { a in
+            let m = try a.object("m", as: ModelObject.self, "a model").network()
+            let na = try a.object("a", as: ModelObject.self, "a model").network()
+            let nb = try a.object("b", as: ModelObject.self, "a model").network()
+            let (pm, pa, pb) = (m.parameters(), na.parameters(), nb.parameters())
+            guard pm.count == pa.count, pa.count == pb.count else { throw ScriptError("line_position: the models have different architectures") }
+            var dot = 0.0, dd = 0.0, mm = 0.0
+            for ((x, y), z) in zip(zip(pm, pa), pb) {
+                guard x.shape == y.shape, y.shape == z.shape else { throw ScriptError("line_position: the models have different architectures") }
+                for i in 0..<x.count {
+                    let d = Double(z.data[i] - y.data[i]), v = Double(x.data[i] - y.data[i])
+                    dot += d * v; dd += d * d; mm += v * v
+                }
+            }
+            guard dd > 0 else { throw ScriptError("line_position: a and b are the same model") }
+            let alpha = dot / dd
+            let off = max(0, mm - alpha * alpha * dd).squareRoot() / dd.squareRoot()
+            return Value([Value(alpha), Value(off)])
+        },
         Builtin("interpolate", summary: "Models on the straight line from a to b: θ(α) = (1−α)·θa + α·θb for α = 0 … 1 (batch-norm statistics too).",
                 parameters: [.required("a", "model at α = 0"), .required("b", "model at α = 1"), .optional("steps", default: 11, "number of points")],
                 example: "path = interpolate(run.old_model, run.primary_model, steps: 11)") { a in

@@ -237,7 +237,8 @@ public enum ConvEngine {
     /// Algorithms a convolution can take.
     public enum Algorithm: Sendable { case automatic, im2col }
     /// Forces plain im2col everywhere (tests compare the fast paths against it).
-    nonisolated(unsafe) public static var algorithm: Algorithm = .automatic
+    nonisolated(unsafe) public static var algorithm: Algorithm =
+        ProcessInfo.processInfo.environment["FLNB_CONV"] == "im2col" ? .im2col : .automatic
 
     static func useWinograd(_ g: ConvGeometry) -> Bool { algorithm == .automatic && WinogradConv.applies(g) }
 

@@ -45,80 +45,147 @@ enum WinogradConv {
     }
 
     /// V[ξ][ci][t] = (Bᵀ d B)[ξ] for every 4×4 input tile of images [b0, b0+nb).
+    /// Eight horizontally adjacent tiles are transformed at once, one per SIMD lane: their
+    /// columns are the even and odd elements of one zero-padded input row, so every load and
+    /// every store is a contiguous vector.
     static func transformInput(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int, b0: Int, nb: Int,
                                th: Int, tw: Int, ld: Int, _ v: UnsafeMutablePointer<Float>) {
-        let tiles = ld
-        let plane = cin * tiles
+        let plane = cin * ld
+        let padW = 2 * tw + 2 + 16
         Parallel.ranges(nb * cin, grain: 1) { rs in
+            // Four zero-padded input rows: column j of row r holds x[y0 + r][j − 1].
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 4 * padW)
+            defer { rows.deallocate() }
+            rows.update(repeating: 0, count: 4 * padW)
             for r in rs {
                 let bi = r / cin, ci = r % cin
                 let src = x + ((b0 + bi) * cin + ci) * h * w
+                let vbase = v + ci * ld + bi * th * tw
                 for ty in 0..<th {
-                    for tx in 0..<tw {
-                        let y0 = 2 * ty - 1, x0 = 2 * tx - 1
-                        var d = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
-                        @inline(__always) func row(_ yy: Int) -> SIMD4<Float> {
-                            guard yy >= 0 && yy < h else { return SIMD4<Float>() }
-                            let p = src + yy * w
-                            if x0 >= 0 && x0 + 3 < w {
-                                return SIMD4<Float>(p[x0], p[x0 + 1], p[x0 + 2], p[x0 + 3])
-                            }
-                            var s = SIMD4<Float>()
-                            for j in 0..<4 { let xx = x0 + j; if xx >= 0 && xx < w { s[j] = p[xx] } }
-                            return s
+                    let y0 = 2 * ty - 1
+                    for k in 0..<4 {
+                        let yy = y0 + k
+                        let dst = rows + k * padW
+                        if yy >= 0 && yy < h { (dst + 1).update(from: src + yy * w, count: w); (dst + 1 + w).update(repeating: 0, count: padW - 1 - w) }
+                        else { dst.update(repeating: 0, count: padW) }
+                    }
+                    let out = vbase + ty * tw
+                    var tx = 0
+                    while tx + 8 <= tw {
+                        // Column c of tile tx+l is padded index 2(tx+l) + c.
+                        @inline(__always) func col(_ k: Int, _ c: Int) -> SIMD8<Float> {
+                            let p = rows + k * padW + 2 * tx + c
+                            return SIMD8<Float>(p[0], p[2], p[4], p[6], p[8], p[10], p[12], p[14])
                         }
-                        d.0 = row(y0); d.1 = row(y0 + 1); d.2 = row(y0 + 2); d.3 = row(y0 + 3)
-                        // Bᵀ d: rows.
-                        let r0 = d.0 - d.2, r1 = d.1 + d.2, r2 = d.2 - d.1, r3 = d.1 - d.3
-                        // (Bᵀ d) B: columns of each row.
+                        // Bᵀ d over rows, for each column c.
+                        var t0 = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                        var t1 = t0, t2 = t0, t3 = t0
+                        for c in 0..<4 {
+                            let r0 = col(0, c), r1 = col(1, c), r2 = col(2, c), r3 = col(3, c)
+                            let a0 = r0 - r2, a1 = r1 + r2, a2 = r2 - r1, a3 = r1 - r3
+                            switch c {
+                            case 0: t0.0 = a0; t1.0 = a1; t2.0 = a2; t3.0 = a3
+                            case 1: t0.1 = a0; t1.1 = a1; t2.1 = a2; t3.1 = a3
+                            case 2: t0.2 = a0; t1.2 = a1; t2.2 = a2; t3.2 = a3
+                            default: t0.3 = a0; t1.3 = a1; t2.3 = a2; t3.3 = a3
+                            }
+                        }
+                        // (Bᵀ d) B over columns; ξ = 4·row + col.
+                        @inline(__always) func store(_ rowIndex: Int, _ q: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)) {
+                            let vals = (q.0 - q.2, q.1 + q.2, q.2 - q.1, q.1 - q.3)
+                            let o = out + tx
+                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 0) * plane).storeBytes(of: vals.0, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 1) * plane).storeBytes(of: vals.1, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 2) * plane).storeBytes(of: vals.2, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 3) * plane).storeBytes(of: vals.3, as: SIMD8<Float>.self)
+                        }
+                        store(0, t0); store(1, t1); store(2, t2); store(3, t3)
+                        tx += 8
+                    }
+                    // Remaining tiles one at a time.
+                    while tx < tw {
+                        @inline(__always) func row(_ k: Int) -> SIMD4<Float> {
+                            let p = rows + k * padW + 2 * tx
+                            return SIMD4<Float>(p[0], p[1], p[2], p[3])
+                        }
+                        let d0 = row(0), d1 = row(1), d2 = row(2), d3 = row(3)
+                        let r0 = d0 - d2, r1 = d1 + d2, r2 = d2 - d1, r3 = d1 - d3
                         @inline(__always) func cols(_ q: SIMD4<Float>) -> SIMD4<Float> {
                             SIMD4<Float>(q[0] - q[2], q[1] + q[2], q[2] - q[1], q[1] - q[3])
                         }
-                        let t = (bi * th + ty) * tw + tx
-                        let base = v + ci * tiles + t
-                        let rows = (cols(r0), cols(r1), cols(r2), cols(r3))
+                        let rr = (cols(r0), cols(r1), cols(r2), cols(r3))
+                        let o = out + tx
                         for j in 0..<4 {
-                            base[(0 * 4 + j) * plane] = rows.0[j]
-                            base[(1 * 4 + j) * plane] = rows.1[j]
-                            base[(2 * 4 + j) * plane] = rows.2[j]
-                            base[(3 * 4 + j) * plane] = rows.3[j]
+                            o[(0 * 4 + j) * plane] = rr.0[j]
+                            o[(1 * 4 + j) * plane] = rr.1[j]
+                            o[(2 * 4 + j) * plane] = rr.2[j]
+                            o[(3 * 4 + j) * plane] = rr.3[j]
                         }
+                        tx += 1
                     }
                 }
             }
         }
     }
 
-    /// Y = Aᵀ M A for every tile, written into out [nb, Cout, H, W] (+ bias).
+    /// Y = Aᵀ M A for every tile, written into out [nb, Cout, H, W] (+ bias); eight tiles per
+    /// SIMD lane group, their 2×2 outputs interleaved back into rows.
     static func transformOutput(_ m: UnsafePointer<Float>, cout: Int, h: Int, w: Int, nb: Int, th: Int, tw: Int, ld: Int,
                                 bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
-        let tiles = ld
-        let plane = cout * tiles
+        let plane = cout * ld
         Parallel.ranges(nb * cout, grain: 1) { rs in
+            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: 2 * (2 * tw + 16))
+            defer { tmp.deallocate() }
             for r in rs {
                 let bi = r / cout, co = r % cout
                 let bv = bias?[co] ?? 0
                 let dst = out + (bi * cout + co) * h * w
+                let mbase = m + co * ld + bi * th * tw
                 for ty in 0..<th {
-                    for tx in 0..<tw {
-                        let t = (bi * th + ty) * tw + tx
-                        let base = m + co * tiles + t
+                    let row0 = tmp, row1 = tmp + (2 * tw + 16)
+                    var tx = 0
+                    let src = mbase + ty * tw
+                    while tx + 8 <= tw {
+                        @inline(__always) func load(_ xi: Int) -> SIMD8<Float> {
+                            UnsafeRawPointer(src + tx + xi * plane).loadUnaligned(as: SIMD8<Float>.self)
+                        }
+                        // Aᵀ over rows of the 4×4 tile: a0 = q0 + q1 + q2, a1 = q1 − q2 − q3 per column.
+                        var y = (SIMD8<Float>(repeating: bv), SIMD8<Float>(repeating: bv), SIMD8<Float>(repeating: bv), SIMD8<Float>(repeating: bv))
+                        var c0 = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                        var c1 = c0
+                        for c in 0..<4 {
+                            let q0 = load(c), q1 = load(4 + c), q2 = load(8 + c), q3 = load(12 + c)
+                            let u = q0 + q1 + q2, l = q1 - q2 - q3
+                            switch c {
+                            case 0: c0.0 = u; c1.0 = l
+                            case 1: c0.1 = u; c1.1 = l
+                            case 2: c0.2 = u; c1.2 = l
+                            default: c0.3 = u; c1.3 = l
+                            }
+                        }
+                        // A over columns.
+                        y.0 += c0.0 + c0.1 + c0.2; y.1 += c0.1 - c0.2 - c0.3
+                        y.2 += c1.0 + c1.1 + c1.2; y.3 += c1.1 - c1.2 - c1.3
+                        for l in 0..<8 {
+                            row0[2 * (tx + l)] = y.0[l]; row0[2 * (tx + l) + 1] = y.1[l]
+                            row1[2 * (tx + l)] = y.2[l]; row1[2 * (tx + l) + 1] = y.3[l]
+                        }
+                        tx += 8
+                    }
+                    while tx < tw {
+                        let base = src + tx
                         @inline(__always) func load(_ i: Int) -> SIMD4<Float> {
                             SIMD4<Float>(base[(i * 4) * plane], base[(i * 4 + 1) * plane], base[(i * 4 + 2) * plane], base[(i * 4 + 3) * plane])
                         }
                         let q0 = load(0), q1 = load(1), q2 = load(2), q3 = load(3)
-                        // Aᵀ q: two rows.
                         let a0 = q0 + q1 + q2, a1 = q1 - q2 - q3
-                        let y00 = a0[0] + a0[1] + a0[2] + bv, y01 = a0[1] - a0[2] - a0[3] + bv
-                        let y10 = a1[0] + a1[1] + a1[2] + bv, y11 = a1[1] - a1[2] - a1[3] + bv
-                        let oy = 2 * ty, ox = 2 * tx
-                        dst[oy * w + ox] = y00
-                        if ox + 1 < w { dst[oy * w + ox + 1] = y01 }
-                        if oy + 1 < h {
-                            dst[(oy + 1) * w + ox] = y10
-                            if ox + 1 < w { dst[(oy + 1) * w + ox + 1] = y11 }
-                        }
+                        row0[2 * tx] = a0[0] + a0[1] + a0[2] + bv; row0[2 * tx + 1] = a0[1] - a0[2] - a0[3] + bv
+                        row1[2 * tx] = a1[0] + a1[1] + a1[2] + bv; row1[2 * tx + 1] = a1[1] - a1[2] - a1[3] + bv
+                        tx += 1
                     }
+                    let oy = 2 * ty
+                    (dst + oy * w).update(from: row0, count: w)
+                    if oy + 1 < h { (dst + (oy + 1) * w).update(from: row1, count: w) }
                 }
             }
         }

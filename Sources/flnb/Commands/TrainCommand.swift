@@ -206,7 +206,9 @@ enum TrainCommand {
         if let t = values["threads"].flatMap(Int.init) { Parallel.threads = max(1, t) }
         let commandLine = "flnb train " + args.joined(separator: " ")
         let text = notebook(values, commandLine: commandLine)
-        let interp = FLSession.makeInterpreter(output: { FileHandle.standardOutput.write(Data($0.utf8)) })
+        let context = SessionContext(mode: .notebook, progress: ProgressLine(), notebookDirectory: FileManager.default.currentDirectoryPath)
+        let interp = makeInterpreter(context)
+        interp.output = { text in context.progress.clear(); FileHandle.standardOutput.write(Data(text.utf8)) }
         let nb = Notebook(parsing: text)
         let runner = NotebookRunner(interpreter: interp, fileName: values["save-notebook"] ?? "<flnb train>", stopOnError: true, forwardOutput: true)
         let result = runner.run(nb)

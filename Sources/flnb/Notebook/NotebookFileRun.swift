@@ -1,0 +1,95 @@
+import Foundation
+import FLScript
+
+/// One notebook file under `flnb run`: read it, build a fresh interpreter, then run, check
+/// or update it.
+struct NotebookFileRun {
+    let path: String
+    let options: NotebookOptions
+    let makeInterpreter: InterpreterFactory
+
+    func run() -> Int32 {
+        let text: String
+        do {
+            text = try AtomicFile.readText(path)
+        } catch {
+            Console.error(Messages.fileProblem(error))
+            return ExitStatus.noInput
+        }
+        let notebook = Notebook(parsing: text)
+        let progress = ProgressLine()
+        let interpreter = freshInterpreter(progress: progress)
+        defer { progress.finish() }
+        switch options.action {
+        case .run: return replay(notebook, interpreter)
+        case .check: return check(notebook, interpreter)
+        case .update: return update(notebook, original: text, interpreter)
+        }
+    }
+
+    /// A fresh interpreter with `NOTEBOOK_DIR` set to the notebook's folder (absolute).
+    private func freshInterpreter(progress: ProgressLine) -> Interpreter {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL
+        let folder = absolute.deletingLastPathComponent().path
+        let interpreter = makeInterpreter(SessionContext(mode: .notebook, progress: progress, notebookDirectory: folder))
+        interpreter.output = { text in
+            progress.clear()
+            Console.out(text)
+        }
+        interpreter.define("NOTEBOOK_DIR", .string(folder))
+        return interpreter
+    }
+
+    private var runner: (Interpreter) -> NotebookRunner {
+        { interpreter in
+            NotebookRunner(interpreter: interpreter, fileName: path, stopOnError: false, forwardOutput: false,
+                           tolerance: OutputTolerance(relative: options.tolerance ?? OutputTolerance().relative))
+        }
+    }
+
+    /// Plain run: outputs to standard output as they come, diagnostics to standard error.
+    private func replay(_ notebook: Notebook, _ interpreter: Interpreter) -> Int32 {
+        var failed = false
+        for cell in notebook.cells where cell.kind == .code {
+            let result = interpreter.run(SourceFile(name: path, text: cell.code, firstLine: cell.codeLine))
+            guard result.succeeded else {
+                Console.error(result.errorText)
+                failed = true
+                if options.continueOnError { continue }
+                break
+            }
+        }
+        return failed ? ExitStatus.scriptError : ExitStatus.ok
+    }
+
+    /// `--check`: the checker's diff on a difference (errors are output like any other).
+    private func check(_ notebook: Notebook, _ interpreter: Interpreter) -> Int32 {
+        let result = runner(interpreter).check(notebook)
+        let cells = notebook.cells.filter { $0.kind == .code }.count
+        guard result.passed else {
+            Console.out(result.diff)
+            Console.out(Messages.checkFailed(path, differing: result.mismatches.count, cells: cells))
+            return ExitStatus.checkFailed
+        }
+        Console.out(Messages.checkPassed(path, cells: cells))
+        return ExitStatus.ok
+    }
+
+    /// `--update`: rewrites the recorded outputs in place when any changed.
+    private func update(_ notebook: Notebook, original: String, _ interpreter: Interpreter) -> Int32 {
+        let (updated, run) = runner(interpreter).runAndUpdate(notebook)
+        let changed = run.cells.filter { notebook.cells[$0.cellIndex].outputLines != updated.cells[$0.cellIndex].outputLines }.count
+        let failing = run.cells.filter { !$0.succeeded }.map { $0.cellIndex + 1 }
+        if !failing.isEmpty { Console.error(Messages.errorsRecorded(path, cells: failing)) }
+        if updated.text != original {
+            do {
+                try AtomicFile.write(updated.text, to: path)
+            } catch {
+                Console.error(Messages.fileProblem(error))
+                return ExitStatus.cannotWrite
+            }
+        }
+        Console.out(Messages.updated(path, changed: changed, cells: run.cells.count))
+        return ExitStatus.ok
+    }
+}

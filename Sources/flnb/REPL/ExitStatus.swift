@@ -1,0 +1,14 @@
+/// Exit statuses of the REPL and `flnb run` (sysexits-style, as DESIGN.md §8 lists them).
+enum ExitStatus {
+    static let ok: Int32 = 0
+    /// `flnb run --check` found a difference.
+    static let checkFailed: Int32 = 1
+    /// Bad flags or arguments.
+    static let usage: Int32 = 64
+    /// A script or notebook failed (and, in pipe mode, any input failed).
+    static let scriptError: Int32 = 65
+    /// A notebook file could not be read (EX_NOINPUT).
+    static let noInput: Int32 = 66
+    /// Writing a file (`--update`) failed (EX_CANTCREAT).
+    static let cannotWrite: Int32 = 73
+}
