@@ -17,7 +17,8 @@ final class FastPathTests: XCTestCase {
 
     func testWinogradMatchesIm2colForwardAndBackward() throws {
         // Even and odd sizes, channel counts on both sides of the kernel tiles, a bias or not.
-        for (i, c) in [(2, 4, 5, 8, 8), (3, 8, 4, 7, 5), (1, 16, 16, 4, 4), (2, 5, 9, 3, 6)].enumerated() {
+        // Widths ≥ 16 take the eight-tiles-per-vector path, with a tail when not a multiple of 16.
+        for (i, c) in [(2, 4, 5, 8, 8), (3, 8, 4, 7, 5), (1, 16, 16, 4, 4), (2, 5, 9, 3, 6), (2, 4, 6, 17, 19), (1, 6, 4, 32, 32)].enumerated() {
             let (batch, cin, cout, h, w) = c
             let g = ConvGeometry(batch: batch, cin: cin, h: h, w: w, cout: cout, kh: 3, kw: 3, stride: 1, padding: 1)
             XCTAssertTrue(WinogradConv.applies(g), "case \(i) should take the Winograd path")
