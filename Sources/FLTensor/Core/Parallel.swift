@@ -27,10 +27,7 @@ public enum Parallel {
             for i in 0..<chunks { body(i) }
             return
         }
-        withoutActuallyEscaping(body) { b in
-            let box = UncheckedSendable(b)
-            DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) }
-        }
+        WorkerPool.shared.run(chunks: chunks, threads: _threads, body)
     }
 
     /// Splits 0..<count into ranges of at least `grain` elements (at most one per thread ×4)
