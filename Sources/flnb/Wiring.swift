@@ -16,12 +16,22 @@ func makeInterpreter(_ context: SessionContext) -> Interpreter {
                                  "img/s": String(format: "%.0f", event.imagesPerSecond)],
                         eta: nil)
     }
-    SessionHooks.interruptedStep = { line in ReplayNotes.pending = line }
+    SessionHooks.interruptedStep = { units in ReplayNotes.pendingUnits = units }
     return interp
 }
 
-/// The replay line of the last interrupted step, taken by the session when it records inputs.
+/// What the last interrupted step completed, turned by the session into a replay line.
 enum ReplayNotes {
-    nonisolated(unsafe) static var pending: String?
-    static func take() -> String? { defer { pending = nil }; return pending }
+    nonisolated(unsafe) static var pendingUnits: Int?
+
+    /// `name.step("unit", n)` for the run the interrupted input stepped (the receiver of its
+    /// last `.step(` or `.run(` call), or nil when there is nothing to replay.
+    static func take(for source: String) -> String? {
+        defer { pendingUnits = nil }
+        guard let n = pendingUnits else { return nil }
+        let pattern = try! NSRegularExpression(pattern: "([A-Za-z_][A-Za-z0-9_]*)\\s*\\.\\s*(step|run)\\s*\\(")
+        let range = NSRange(source.startIndex..., in: source)
+        guard let match = pattern.matches(in: source, range: range).last, let r = Range(match.range(at: 1), in: source) else { return nil }
+        return "\(source[r]).step(\"unit\", \(n))  # an interrupted step, replayed exactly"
+    }
 }

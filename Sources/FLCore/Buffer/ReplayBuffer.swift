@@ -9,7 +9,7 @@ public enum BufferPolicy: String, Codable, Sendable {
     /// Class-balanced exemplar sets in herding order (iCaRL, LUCIR).
     case herding
     /// Class-balanced sets filled at the end of each task (X-DER).
-    case classBalanced
+    case classBalanced = "class_balanced"
 }
 
 /// A replay memory. Each entry is a training-set index (the non-augmented image is one gather

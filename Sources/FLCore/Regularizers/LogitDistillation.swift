@@ -30,8 +30,10 @@ public final class LogitDistillation: Regularizer, @unchecked Sendable {
     public override var parameters: [(String, Double)] {
         var p: [(String, Double)] = [("weight", Double(weight))]
         if form == .softmaxKD { p.append(("temperature", Double(temperature))) }
+        if shareOfSeen { p.append(("share_of_seen", 1)) }
         return p
     }
+    public override var textParameters: [(String, String)] { [("form", form.rawValue), ("columns", columns.rawValue)] }
     public var detail: String { "\(form.rawValue) on \(columns.rawValue) columns" }
 
     public override func attach(to exp: Experiment) throws -> String? {
@@ -74,6 +76,7 @@ public final class FeatureDistillation: Regularizer, @unchecked Sendable {
         super.init(weight: weight, source: source)
     }
     public override var kind: String { "feature_distillation" }
+    public override var textParameters: [(String, String)] { [("schedule", schedule.rawValue)] }
 
     public func factor(task t: Int) -> Float {
         switch schedule {

@@ -47,6 +47,9 @@ open class Regularizer: CustomStringConvertible, @unchecked Sendable {
     /// Hyper-parameters, for printing, snapshots and notebooks.
     open var parameters: [(String, Double)] { [("weight", Double(weight))] }
 
+    /// Text-valued settings (form, columns, schedule), for printing.
+    open var textParameters: [(String, String)] { [] }
+
     /// Tensors this regularizer holds as knowledge (Fisher, anchors), for inspection and snapshots.
     open var knowledgeTensors: [(String, Tensor)] { [] }
 
@@ -55,7 +58,8 @@ open class Regularizer: CustomStringConvertible, @unchecked Sendable {
 
     /// One line: "logit_distillation(weight: 1, source: old, …)".
     public var description: String {
-        "\(kind)(" + (parameters.map { "\($0.0): \(formatNumber($0.1))" } + ["source: \(source.rawValue)"]).joined(separator: ", ") + ")"
+        "\(kind)(" + (parameters.map { "\($0.0): \(formatNumber($0.1))" } + textParameters.map { "\($0.0): \"\($0.1)\"" }
+                       + ["source: \(source.rawValue)"]).joined(separator: ", ") + ")"
     }
 
     /// The teacher model for this source, or nil when it does not exist yet.

@@ -85,7 +85,9 @@ open class Strategy: @unchecked Sendable {
 
     /// End of task t (buffer, old model, Fisher …).
     open func endTask(_ ctx: TaskContext, experiment exp: Experiment) throws {
-        if keepsOldModel { exp.snapshotOldModel() }
+        // Keep θ*ₜ₋₁ fresh when the stability term reads it — and also when one was kept before
+        // (a swapped-out distillation): a term swapped back in later must not see a stale model.
+        if keepsOldModel || exp.oldModel != nil { exp.snapshotOldModel() }
     }
 
     /// Class-IL scores [B, N] for evaluation (default: the network's logits in eval mode).

@@ -421,7 +421,13 @@ public final class Experiment: @unchecked Sendable {
                 case .all: done = false
                 }
             }
-            if done { remaining -= 1 }
+            if done {
+                remaining -= 1
+                // The end of Phase 1 is not a place to stop: the flashback transition that follows
+                // belongs to the phase boundary (it builds the PKB and returns to θ*ₜ₋₁), so a
+                // phase step leaves the run at the start of Phase 2 with both knowledge bases ready.
+                if unit == .phase, cursor.stage == .flashback, !cancellation.isSet { _ = try runUnit(&report) }
+            }
         }
         report.notes = Array(notes[notesBefore...])
         report.seconds = now() - start

@@ -6,9 +6,10 @@ import FLCore
 public enum SessionHooks {
     /// Called for each trained batch (the REPL draws a progress bar on a TTY).
     nonisolated(unsafe) public static var progress: ((ProgressEvent) -> Void)?
-    /// Called when a step stops early on Ctrl-C, with a script line that reproduces exactly
-    /// the state reached (the REPL records it in place of the interrupted input for :save).
-    nonisolated(unsafe) public static var interruptedStep: ((String) -> Void)?
+    /// Called when a step stops early on Ctrl-C with the number of state-machine units it
+    /// completed: `x.step("unit", n)` reproduces exactly the state reached (the REPL records
+    /// it in place of the interrupted input for :save).
+    nonisolated(unsafe) public static var interruptedStep: ((Int) -> Void)?
 }
 
 /// A continual-learning run at the prompt: step it, inspect it, swap its regularizers.
@@ -17,11 +18,14 @@ public final class ExperimentObject: ScriptObject {
     public var recipe: ExperimentRecipe
     let benchmark: BenchmarkObject
     let interpreterFlag: InterruptFlag
-    /// The script name of this run (for replay lines), set when first assigned.
-    var scriptName = "run"
+    /// Where notes for the user go (the interpreter's output).
+    let write: (String) -> Void
 
-    init(experiment: Experiment, recipe: ExperimentRecipe, benchmark: BenchmarkObject, interruptFlag: InterruptFlag) {
-        self.experiment = experiment; self.recipe = recipe; self.benchmark = benchmark; self.interpreterFlag = interruptFlag
+    init(experiment: Experiment, recipe: ExperimentRecipe, benchmark: BenchmarkObject, interpreter: Interpreter) {
+        self.experiment = experiment; self.recipe = recipe; self.benchmark = benchmark
+        let interruptFlag = interpreter.interruptFlag
+        self.interpreterFlag = interruptFlag
+        self.write = { [weak interpreter] in interpreter?.write($0) }
         experiment.cancellation.externalCheck = { [weak interruptFlag] in interruptFlag?.isSet ?? false }
     }
 
@@ -86,7 +90,7 @@ public final class ExperimentObject: ScriptObject {
         if report.interrupted {
             interpreterFlag.clear()
             let n = e.unitsExecuted - unitsBefore
-            SessionHooks.interruptedStep?("\(scriptName).step(\"unit\", \(n))  # an interrupted step, replayed exactly")
+            SessionHooks.interruptedStep?(n)
             throw ScriptError("interrupted at \(e.cursor) after \(report.batches) batches; the run keeps the state of the last completed batch")
         }
         return .object(StepResultObject(report: report, experiment: e, fromTask: before))
@@ -133,11 +137,14 @@ public final class ExperimentObject: ScriptObject {
         case "stability": return e.strategy.stability.map { .object(RegularizerObject($0)) } ?? .null
         case "plasticity": return e.flashback.map { .object(RegularizerObject($0.plasticity)) } ?? .null
         case "evaluate":
-            return m(name, [.optional("model", default: .null, "a model (default: the run's)")], "accuracy per seen task") { a in
-                var net = e.net
-                if case .object(let o as ModelObject) = a["model"] { net = try o.network() }
-                else if !a["model"].isNull { throw ScriptError("model: expected a model, got \(a["model"].typeName)", argument: "model") }
+            return m(name, [.optional("model", default: .null, "a model's logits (default: the run's own classifier, e.g. iCaRL's nearest mean)")],
+                     "class-IL accuracy per seen task") { a in
                 let last = min(e.cursor.task, e.geometry.tasks - 1)
+                if a["model"].isNull { return Value(try (0...last).map { Value(try e.evaluate(task: $0).0) }) }
+                guard case .object(let o as ModelObject) = a["model"] else {
+                    throw ScriptError("model: expected a model, got \(a["model"].typeName)", argument: "model")
+                }
+                let net = try o.network()
                 return Value(try (0...last).map { Value(try e.evaluate(task: $0, using: net).0) })
             }
         case "save":
@@ -152,16 +159,16 @@ public final class ExperimentObject: ScriptObject {
         let e = experiment
         switch name {
         case "stability":
-            if value.isNull { try e.setStability(nil, record: "\(scriptName).stability = nil"); return }
+            if value.isNull { try e.setStability(nil, record: "stability = nil"); return }
             guard case .object(let o as RegularizerObject) = value else {
                 throw ScriptError("stability: expected a regularizer such as ewc(lambda: 15), got \(value.typeName)")
             }
-            try e.setStability(try o.build(.old), record: "\(scriptName).stability = \(o.source)")
+            if let note = try e.setStability(try o.build(.old), record: "stability = \(o.source)") { write("note: \(note)\n") }
         case "plasticity":
             guard case .object(let o as RegularizerObject) = value else {
                 throw ScriptError("plasticity: expected a regularizer such as logit_distillation(columns: \"new\"), got \(value.typeName)")
             }
-            try e.setPlasticity(try o.build(.primary), record: "\(scriptName).plasticity = \(o.source)")
+            if let note = try e.setPlasticity(try o.build(.primary), record: "plasticity = \(o.source)") { write("note: \(note)\n") }
         default:
             if members.contains(where: { $0.name == name }) { throw ScriptError("member '\(name)' of experiment cannot be assigned") }
             throw ScriptError("experiment has no member '\(name)'" + Suggestions.didYouMean(name, in: members.map(\.name)))

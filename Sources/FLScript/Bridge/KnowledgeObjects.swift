@@ -55,7 +55,8 @@ public final class BufferObject: ScriptObject {
         [MemberInfo("count", "samples held"), MemberInfo("capacity", "maximum samples"), MemberInfo("policy", "reservoir, herding or class_balanced"),
          MemberInfo("labels", "class of each sample"), MemberInfo("tasks", "task id of each sample"), MemberInfo("indices", "training-set index of each sample"),
          MemberInfo("histogram", "samples per class (dict)"), MemberInfo("logits", "stored logits [count, N] or nil"),
-         MemberInfo("images", "the samples' non-augmented images [count, C, H, W]"), MemberInfo("memory", "bytes held")]
+         MemberInfo("images", "the samples' non-augmented images [count, C, H, W]"), MemberInfo("memory", "bytes held"),
+         MemberInfo("memory_text", "bytes held, readable")]
     }
     public func member(_ name: String) throws -> Value? {
         let b = buffer
@@ -73,6 +74,7 @@ public final class BufferObject: ScriptObject {
         case "logits": return b.logitRows(Array(0..<b.count)).map { .object(TensorObject($0)) } ?? .null
         case "images": return .object(TensorObject(experiment.data.trainImages(b.indices, augmentationSeed: nil)))
         case "memory": return Value(b.memoryBytes)
+        case "memory_text": return Value(formatBytes(b.memoryBytes))
         default: return nil
         }
     }

@@ -69,7 +69,7 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
             let exp = try Experiment(data: data, net: net, strategy: strategy, config: cfg, flashback: fb)
             let recipe = ExperimentRecipe(backbone: model.spec, data: bench.spec, strategy: method.name, strategyOptions: method.options,
                                           config: cfg, flashback: fb)
-            return .object(ExperimentObject(experiment: exp, recipe: recipe, benchmark: bench, interruptFlag: a.interpreter.interruptFlag))
+            return .object(ExperimentObject(experiment: exp, recipe: recipe, benchmark: bench, interpreter: a.interpreter))
         },
         Builtin("save", summary: "Snapshot a run (models, buffer, knowledge, optimizer, RNG, cursor, metrics) to a file.",
                 parameters: [.required("run", "an experiment"), .required("path", "file to write")],
@@ -86,7 +86,7 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
                 loaded = BenchmarkObject(data: d, spec: spec)
                 return d
             }
-            return .object(ExperimentObject(experiment: exp, recipe: recipe, benchmark: loaded!, interruptFlag: a.interpreter.interruptFlag))
+            return .object(ExperimentObject(experiment: exp, recipe: recipe, benchmark: loaded!, interpreter: a.interpreter))
         },
         Builtin("line_position", summary: "Where model m lies relative to the line from a to b: [α, off] with α the projection of θm − θa on θb − θa (0 at a, 1 at b) and off the distance from the line relative to ‖θb − θa‖.",
                 parameters: [.required("m", "the model to place"), .required("a", "start of the line"), .required("b", "end of the line")],

@@ -185,7 +185,11 @@ func regularizerBuiltins() -> [Builtin] {
     func make(_ kind: String, _ a: CallArguments, numeric: [String], text: [String]) throws -> Value {
         var o: [String: Double] = [:], t: [String: String] = [:]
         var shown: [(String, Value)] = []
-        for k in numeric where a.isGiven(k) { o[k] = try a.number(k); shown.append((k, a[k])) }
+        for k in numeric where a.isGiven(k) {
+            // Flags such as share_of_seen are booleans in scripts and 0/1 in the registry.
+            o[k] = try a[k].asBool.map { $0 ? 1 : 0 } ?? a.number(k)
+            shown.append((k, a[k]))
+        }
         for k in text where a.isGiven(k) { t[k] = try a.string(k); shown.append((k, a[k])) }
         _ = try RegularizerRegistry.make(kind, source: .old, options: o, text: t)   // validate now
         return .object(RegularizerObject(kind: kind, options: o, text: t, source: callText(a.signature.name, shown)))
@@ -200,9 +204,10 @@ func regularizerBuiltins() -> [Builtin] {
         Builtin("logit_distillation", summary: "Distillation at the logits: BCE to sigmoid targets (LwF.MC) or softmax KD (LwF).",
                 parameters: [.optional("weight", default: 1, "weight"), .optional("form", default: "bce", "\"bce\" or \"kd\""),
                              .optional("columns", default: .null, "\"old\" or \"new\" (default: old for stability, new for plasticity)"),
-                             .optional("temperature", default: 2, "KD temperature")],
+                             .optional("temperature", default: 2, "KD temperature"),
+                             .optional("share_of_seen", default: false, "average the BCE over all seen columns (LwF.MC's own split of its single BCE)")],
                 example: "run.stability = logit_distillation(form: \"kd\")") { a in
-            try make("logit_distillation", a, numeric: ["weight", "temperature"], text: ["form", "columns"])
+            try make("logit_distillation", a, numeric: ["weight", "temperature", "share_of_seen"], text: ["form", "columns"])
         },
         Builtin("feature_distillation", summary: "Distillation at the features: weight·mean(1 − cos(f, f_teacher)) (LUCIR's less-forget).",
                 parameters: [.optional("weight", default: 1, "weight"), .optional("schedule", default: "constant", "\"constant\", \"sqrt_t\" or \"inv_sqrt_t\"")],

@@ -15,7 +15,7 @@ public struct ConvGeometry: Equatable, Sendable {
 func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
 /// Largest im2col buffer (floats) built at once; bigger batches are processed in image groups.
-let im2colLimit = 24 << 20
+let im2colLimit = 6 << 20
 
 /// Unfolds images [b0, b0+nb) of x into col[K, nb·Ho·Wo] (rows ordered ci, ky, kx).
 func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int, _ col: UnsafeMutablePointer<Float>) {
@@ -248,7 +248,7 @@ public enum ConvEngine {
     static func backward(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ g: ConvGeometry, needX: Bool, needW: Bool) -> (Tensor?, Tensor?) {
         if useWinograd(g) {
             let gx = needX ? WinogradConv.inputGradient(gy, w, g) : nil
-            let gw = needW ? Im2colConv.backward(gy, x, w, g, needX: false, needW: true).1 : nil
+            let gw = needW ? WinogradConv.weightGradient(gy, x, g) : nil
             return (gx, gw)
         }
         return Im2colConv.backward(gy, x, w, g, needX: needX, needW: needW)

@@ -191,6 +191,124 @@ enum WinogradConv {
         }
     }
 
+    /// dM[ξ][co][t] = (A dY Aᵀ)[ξ] for every 2×2 output-gradient tile (zero beyond the image):
+    /// the gradient of Y = Aᵀ M A with respect to M. Eight tiles per SIMD lane group.
+    static func transformGradOutput(_ gy: UnsafePointer<Float>, cout: Int, h: Int, w: Int, b0: Int, nb: Int,
+                                    th: Int, tw: Int, ld: Int, _ dm: UnsafeMutablePointer<Float>) {
+        let plane = cout * ld
+        let padW = 2 * tw + 16
+        Parallel.ranges(nb * cout, grain: 1) { rs in
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * padW)
+            defer { rows.deallocate() }
+            rows.update(repeating: 0, count: 2 * padW)
+            for r in rs {
+                let bi = r / cout, co = r % cout
+                let src = gy + ((b0 + bi) * cout + co) * h * w
+                let base = dm + co * ld + bi * th * tw
+                for ty in 0..<th {
+                    for k in 0..<2 {
+                        let yy = 2 * ty + k
+                        let dst = rows + k * padW
+                        if yy < h { dst.update(from: src + yy * w, count: w); (dst + w).update(repeating: 0, count: padW - w) }
+                        else { dst.update(repeating: 0, count: padW) }
+                    }
+                    let out = base + ty * tw
+                    @inline(__always) func emit8(_ tx: Int) {
+                        @inline(__always) func ld8(_ k: Int, _ c: Int) -> SIMD8<Float> {
+                            let p = rows + k * padW + 2 * tx + c
+                            return SIMD8<Float>(p[0], p[2], p[4], p[6], p[8], p[10], p[12], p[14])
+                        }
+                        let d00 = ld8(0, 0), d01 = ld8(0, 1), d10 = ld8(1, 0), d11 = ld8(1, 1)
+                        // A d: four rows (a, b).
+                        let ra = (d00, d00 + d10, d00 - d10, -d10)
+                        let rb = (d01, d01 + d11, d01 - d11, -d11)
+                        @inline(__always) func put(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+                            let o = out + tx
+                            UnsafeMutableRawPointer(o + (i * 4 + 0) * plane).storeBytes(of: a, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o + (i * 4 + 1) * plane).storeBytes(of: a + b, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o + (i * 4 + 2) * plane).storeBytes(of: a - b, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o + (i * 4 + 3) * plane).storeBytes(of: -b, as: SIMD8<Float>.self)
+                        }
+                        put(0, ra.0, rb.0); put(1, ra.1, rb.1); put(2, ra.2, rb.2); put(3, ra.3, rb.3)
+                    }
+                    var tx = 0
+                    while tx + 8 <= tw { emit8(tx); tx += 8 }
+                    while tx < tw {
+                        let p0 = rows + 2 * tx, p1 = rows + padW + 2 * tx
+                        let d00 = p0[0], d01 = p0[1], d10 = p1[0], d11 = p1[1]
+                        let ra = (d00, d00 + d10, d00 - d10, -d10), rb = (d01, d01 + d11, d01 - d11, -d11)
+                        let o = out + tx
+                        @inline(__always) func put1(_ i: Int, _ a: Float, _ b: Float) {
+                            o[(i * 4 + 0) * plane] = a; o[(i * 4 + 1) * plane] = a + b
+                            o[(i * 4 + 2) * plane] = a - b; o[(i * 4 + 3) * plane] = -b
+                        }
+                        put1(0, ra.0, rb.0); put1(1, ra.1, rb.1); put1(2, ra.2, rb.2); put1(3, ra.3, rb.3)
+                        tx += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// dW = Gᵀ dU G for each (co, ci): the gradient of U = G g Gᵀ.
+    static func transformWeightGradient(_ du: UnsafePointer<Float>, cout: Int, cin: Int, _ gw: UnsafeMutablePointer<Float>) {
+        let plane = cout * cin
+        Parallel.ranges(cout, grain: max(1, 256 / max(cin, 1))) { cos in
+            for co in cos {
+                for ci in 0..<cin {
+                    @inline(__always) func u(_ r: Int, _ c: Int) -> Float { du[(r * 4 + c) * plane + co * cin + ci] }
+                    // t = Gᵀ dU (3×4); Gᵀ rows: [1, ½, ½, 0], [0, ½, −½, 0], [0, ½, ½, 1].
+                    var t = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+                    let r0 = SIMD4<Float>(u(0, 0), u(0, 1), u(0, 2), u(0, 3)), r1 = SIMD4<Float>(u(1, 0), u(1, 1), u(1, 2), u(1, 3))
+                    let r2 = SIMD4<Float>(u(2, 0), u(2, 1), u(2, 2), u(2, 3)), r3 = SIMD4<Float>(u(3, 0), u(3, 1), u(3, 2), u(3, 3))
+                    t.0 = r0 + 0.5 * (r1 + r2)
+                    t.1 = 0.5 * (r1 - r2)
+                    t.2 = 0.5 * (r1 + r2) + r3
+                    let dst = gw + (co * cin + ci) * 9
+                    // (t G): columns with the same coefficients.
+                    @inline(__always) func row(_ k: Int, _ q: SIMD4<Float>) {
+                        dst[k * 3 + 0] = q[0] + 0.5 * (q[1] + q[2])
+                        dst[k * 3 + 1] = 0.5 * (q[1] - q[2])
+                        dst[k * 3 + 2] = 0.5 * (q[1] + q[2]) + q[3]
+                    }
+                    row(0, t.0); row(1, t.1); row(2, t.2)
+                }
+            }
+        }
+    }
+
+    /// dW [Cout, Cin, 3, 3] for a stride-1, padding-1 3×3 convolution, through the same tiles.
+    static func weightGradient(_ gy: Tensor, _ x: Tensor, _ g: ConvGeometry) -> Tensor {
+        let (cin, cout, h, w) = (g.cin, g.cout, g.h, g.w)
+        let th = (h + 1) / 2, tw = (w + 1) / 2
+        let perImage = 16 * (cin + cout) * th * tw
+        let group = max(1, min(g.batch, (2 * im2colLimit) / max(perImage, 1)))
+        let ldMax = group * th * tw + 48
+        let v = TensorStorage(count: 16 * cin * ldMax)
+        let dm = TensorStorage(count: 16 * cout * ldMax)
+        let du = TensorStorage(count: 16 * cout * cin)
+        var b0 = 0
+        var first = true
+        while b0 < g.batch {
+            let nb = min(group, g.batch - b0)
+            let tiles = nb * th * tw
+            let ld = tiles + 48
+            transformInput(x.data, cin: cin, h: h, w: w, b0: b0, nb: nb, th: th, tw: tw, ld: ld, v.pointer)
+            transformGradOutput(gy.data, cout: cout, h: h, w: w, b0: b0, nb: nb, th: th, tw: tw, ld: ld, dm.pointer)
+            let vp = UnsafePointer(v.pointer), mp = UnsafePointer(dm.pointer), up = du.pointer
+            let beta: Float = first ? 0 : 1
+            Parallel.forEach(16) { xi in
+                sgemmSerial(false, true, cout, cin, tiles, 1, mp + xi * cout * ld, ld, vp + xi * cin * ld, ld,
+                            beta, up + xi * cout * cin, cin)
+            }
+            first = false
+            b0 += nb
+        }
+        let gw = Tensor.empty([cout, cin, 3, 3])
+        transformWeightGradient(du.pointer, cout: cout, cin: cin, gw.data)
+        return gw
+    }
+
     /// out[B, co, H, W] = conv3×3(x[B, ci, H, W]) with precomputed U (16 × co × ci).
     static func run(_ x: UnsafePointer<Float>, batch: Int, cin: Int, cout: Int, h: Int, w: Int,
                     u: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {

@@ -42,7 +42,9 @@ struct NotebookFileRun {
 
     private var runner: (Interpreter) -> NotebookRunner {
         { interpreter in
-            NotebookRunner(interpreter: interpreter, fileName: path, stopOnError: false, forwardOutput: false,
+            // Recorded diagnostics name the notebook by its file name only, so a notebook checks
+            // the same wherever it is run from.
+            NotebookRunner(interpreter: interpreter, fileName: (path as NSString).lastPathComponent, stopOnError: false, forwardOutput: false,
                            tolerance: OutputTolerance(relative: options.tolerance ?? OutputTolerance().relative))
         }
     }
@@ -77,7 +79,13 @@ struct NotebookFileRun {
 
     /// `--update`: rewrites the recorded outputs in place when any changed.
     private func update(_ notebook: Notebook, original: String, _ interpreter: Interpreter) -> Int32 {
-        let (updated, run) = runner(interpreter).runAndUpdate(notebook)
+        var (updated, run) = runner(interpreter).runAndUpdate(notebook)
+        // Outputs that change length move the lines below them, and a recorded diagnostic
+        // names its line: run once more on the updated text so those line numbers settle.
+        if updated.text != notebook.text {
+            let again = runner(freshInterpreter(progress: ProgressLine(enabled: false))).runAndUpdate(updated)
+            if again.0.text != updated.text { (updated, run) = again }
+        }
         let changed = run.cells.filter { notebook.cells[$0.cellIndex].outputLines != updated.cells[$0.cellIndex].outputLines }.count
         let failing = run.cells.filter { !$0.succeeded }.map { $0.cellIndex + 1 }
         if !failing.isEmpty { Console.error(Messages.errorsRecorded(path, cells: failing)) }

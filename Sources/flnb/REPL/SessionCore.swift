@@ -74,7 +74,7 @@ final class SessionCore {
             if SignalHandling.interruptedWhileRunning { Console.error("\n") }
             Console.error(result.errorText)
             // An interrupted training step changed the run: record the exact replay of what it did.
-            if let replay = ReplayNotes.take() {
+            if let replay = ReplayNotes.take(for: source.text) {
                 transcript.record(code: replay, output: "")
             } else if Syntax.check(source).isEmpty { transcript.noteRuntimeFailure() }
         }

@@ -1,0 +1,165 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every notebook under `notebooks/` is a test: `flnb run --check` replays it and compares each
+/// cell's output with its recorded `#>` lines.
+///
+/// - The notebooks are found relative to the package root (the folder holding Package.swift,
+///   found by walking up from this file) and run with the root as working directory, so that
+///   `benchmark(…)` finds `./data` and diagnostics name the file as `notebooks/NAME.flnb`.
+/// - The binary is `$FLNB_BIN`, else the `flnb` built beside the test runner, else `<root>/.build/release/flnb` or `.build/debug/flnb`.
+///   `swift test -c release` builds it (this target depends on the `flnb` product).
+/// - Notebooks under `notebooks/long/` run only when `FLNB_LONG_TESTS=1`.
+/// - Each notebook gets `$FLNB_NOTEBOOK_TIMEOUT` seconds (default 300); a hang fails instead of
+///   blocking the suite.
+final class NotebookCheckTests: XCTestCase {
+    /// The package root: the nearest folder above this file that holds Package.swift.
+    static let packageRoot: URL? = {
+        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while folder.path != "/" {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) { return folder }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    static var timeout: TimeInterval {
+        ProcessInfo.processInfo.environment["FLNB_NOTEBOOK_TIMEOUT"].flatMap(TimeInterval.init) ?? 300
+    }
+
+    /// "300" or "0.5": a duration without a useless ".0".
+    static func seconds(_ t: TimeInterval) -> String { t == t.rounded() ? String(Int(t)) : String(t) }
+
+    static var longTestsEnabled: Bool { ProcessInfo.processInfo.environment["FLNB_LONG_TESTS"] == "1" }
+
+    /// The flnb executable to test, or a message saying how to get one.
+    static func binary(root: URL) -> Result<String, BinaryMissing> {
+        if let path = ProcessInfo.processInfo.environment["FLNB_BIN"], !path.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: path)
+                ? .success(path) : .failure(BinaryMissing(message: "FLNB_BIN=\(path) is not an executable file"))
+        }
+        // The binary built with these tests (next to the test runner, whatever the build folder),
+        // then the default build folders.
+        let nextToRunner = FlnbBinary.path
+        let candidates = [nextToRunner] + ["release", "debug"].map { root.appendingPathComponent(".build/\($0)/flnb").path }
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return .success(found) }
+        return .failure(BinaryMissing(message: """
+            no flnb executable: looked for \(candidates.joined(separator: " and ")). \
+            Build the product first (`swift build -c release --product flnb`, or run the tests with \
+            `swift test -c release`, which builds it) or set FLNB_BIN to the executable.
+            """))
+    }
+
+    struct BinaryMissing: Error { var message: String }
+
+    /// Notebook paths relative to the root ("notebooks/tour.flnb"), sorted; `long` selects the
+    /// ones under notebooks/long/ instead of the others.
+    static func notebooks(root: URL, long: Bool) -> [String] {
+        let folder = root.appendingPathComponent("notebooks")
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return [] }
+        var found: [String] = []
+        for case let url as URL in walker where url.pathExtension == "flnb" {
+            let relative = String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
+            if relative.hasPrefix("notebooks/long/") == long { found.append(relative) }
+        }
+        return found.sorted()
+    }
+
+    /// What one `flnb run --check` printed and how it ended.
+    struct Outcome {
+        var status: Int32
+        var timedOut: Bool
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+    }
+
+    /// Runs `binary run --check notebook` in `root`, output captured through files (a full pipe
+    /// cannot block the child), killed after `timeout` seconds.
+    static func check(_ notebook: String, binary: String, root: URL, timeout: TimeInterval) throws -> Outcome {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("flnb-notebook-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        defer { try? out.close(); try? err.close() }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--check", notebook]
+        process.currentDirectoryURL = root
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = scratch.path              // history and settings stay out of the user's home
+        environment["LANG"] = environment["LANG"] ?? "C.UTF-8"
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = out
+        process.standardError = err
+
+        let start = Date()
+        try process.run()
+        let deadline = start.addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        var timedOut = false
+        if process.isRunning {
+            timedOut = true
+            process.terminate()
+            let grace = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < grace { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, timedOut: timedOut,
+                       stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                       stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",
+                       seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Checks every notebook of the selection; one failure per notebook that does not pass.
+    func checkAll(long: Bool) throws {
+        guard let root = Self.packageRoot else {
+            return XCTFail("cannot find the package root (a folder with Package.swift) above \(#filePath)")
+        }
+        let notebooks = Self.notebooks(root: root, long: long)
+        if long && notebooks.isEmpty { throw XCTSkip("no notebooks under notebooks/long/") }
+        XCTAssertFalse(notebooks.isEmpty, "no .flnb files under \(root.path)/notebooks")
+        let binary: String
+        switch Self.binary(root: root) {
+        case .success(let path): binary = path
+        case .failure(let missing): return XCTFail(missing.message)
+        }
+        for notebook in notebooks {
+            let outcome = try Self.check(notebook, binary: binary, root: root, timeout: Self.timeout)
+            print("notebook \(notebook): exit \(outcome.status) in \(String(format: "%.1f", outcome.seconds)) s")
+            if outcome.timedOut {
+                XCTFail("""
+                    \(notebook) did not finish within \(Self.seconds(Self.timeout)) s (killed; set FLNB_NOTEBOOK_TIMEOUT to allow more)
+                    output so far:
+                    \(outcome.stdout)\(outcome.stderr)
+                    """)
+            } else if outcome.status != 0 {
+                XCTFail("""
+                    `\(binary) run --check \(notebook)` (in \(root.path)) exited with status \(outcome.status):
+                    \(outcome.stdout)\(outcome.stderr.isEmpty ? "" : "\nstandard error:\n" + outcome.stderr)
+                    To accept new outputs after an intended change: flnb run --update \(notebook)
+                    """)
+            }
+        }
+    }
+
+    /// The notebooks run in CI: everything under notebooks/ except notebooks/long/.
+    func testNotebooksReplayWithTheirRecordedOutputs() throws {
+        try checkAll(long: false)
+    }
+
+    /// The long notebooks, behind FLNB_LONG_TESTS=1.
+    func testLongNotebooksReplayWithTheirRecordedOutputs() throws {
+        guard Self.longTestsEnabled else { throw XCTSkip("set FLNB_LONG_TESTS=1 to run the notebooks under notebooks/long/") }
+        try checkAll(long: true)
+    }
+}
