@@ -93,8 +93,16 @@ public struct Benchmark: Sendable {
         if spec.geometry.tasks < 1 || spec.geometry.initialClasses < 1 {
             try spec.geometry.validate(classCount: Int.max, benchmark: spec.name)
         }
-        let data = try DatasetCatalog.load(spec.dataset, root: DataRoot.resolve(options.dataRoot))
-        return try Benchmark(name: spec.name, train: data.train, test: data.test, geometry: spec.geometry,
+        var data = try DatasetCatalog.load(spec.dataset, root: DataRoot.resolve(options.dataRoot))
+        var name = spec.name
+        if let v = options.validationPercent {
+            guard v >= 1 && v <= 99 else { throw DataError(path: nil, "\(spec.name): validation share must be 1…99 %, got \(v)") }
+            // Hold out part of the training set; the test set is never read.
+            let split = StratifiedSplit.split(labels: data.train.labels, testPercent: v, seed: StratifiedSplit.fixedSeed &+ 1)
+            data = (data.train.subset(split.train, name: "\(data.train.name) train"), data.train.subset(split.test, name: "\(data.train.name) validation"))
+            name += " (validation \(v)%)"
+        }
+        return try Benchmark(name: name, train: data.train, test: data.test, geometry: spec.geometry,
                              classOrderSeed: options.classOrderSeed, normalization: spec.normalization, augmentation: spec.augmentation)
     }
 

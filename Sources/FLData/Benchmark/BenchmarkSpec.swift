@@ -54,9 +54,13 @@ public struct BenchmarkOptions: Sendable, Equatable {
     public var augmentation: Augmentation?
     /// false drops the spec's normalization (pixels stay in [0, 1]).
     public var normalize: Bool
+    /// When set (1…99), a stratified share of the training set, held out with a fixed seed,
+    /// replaces the test set: for choosing hyper-parameters without looking at the test set.
+    public var validationPercent: Int?
 
     public init(initialClasses: Int? = nil, classesPerTask: Int? = nil, tasks: Int? = nil, classOrderSeed: UInt64? = nil,
-                dataRoot: String? = nil, augmentation: Augmentation? = nil, normalize: Bool = true) {
+                dataRoot: String? = nil, augmentation: Augmentation? = nil, normalize: Bool = true, validationPercent: Int? = nil) {
+        self.validationPercent = validationPercent
         self.initialClasses = initialClasses
         self.classesPerTask = classesPerTask
         self.tasks = tasks

@@ -76,6 +76,7 @@ enum BenchmarkLoader {
         if let v = spec["t"], let i = Int(v) { o.tasks = i }
         if let v = spec["class_order_seed"], let s = UInt64(v) { o.classOrderSeed = s }
         if let v = spec["root"] { o.dataRoot = v }
+        if let v = spec["validation"], let p = Int(v) { o.validationPercent = p }
         if let v = spec["npz"] {
             let g = TaskGeometry(initialClasses: Int(spec["c0"] ?? "2") ?? 2, classesPerTask: Int(spec["k"] ?? "2") ?? 2,
                                  tasks: Int(spec["t"] ?? "5") ?? 5)

@@ -8,7 +8,8 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
         Builtin("benchmark", summary: "A class-incremental benchmark by name (seq-digits, seq-mnist5k, seq-mnist, seq-fmnist, seq-cifar10, seq-cifar100, seq-cifar100-b50, seq-tinyimg).",
                 parameters: [.required("name", "benchmark name"), .optional("seed", default: .null, "permute the class order with this seed (default: natural order)"),
                              .optional("c0", default: .null, "classes in task 0"), .optional("k", default: .null, "classes per later task"),
-                             .optional("tasks", default: .null, "number of tasks"), .optional("root", default: .null, "data folder (default: ./data or $FLNB_DATA)")],
+                             .optional("tasks", default: .null, "number of tasks"), .optional("root", default: .null, "data folder (default: ./data or $FLNB_DATA)"),
+                             .optional("validation", default: .null, "hold out this % of the training set and evaluate on it instead of the test set")],
                 example: "bench = benchmark(\"seq-digits\")") { a in
             var spec: [String: String] = ["name": try a.string("name")]
             if let s = try a.optionalInt("seed") { spec["class_order_seed"] = String(s) }
@@ -16,6 +17,7 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
             if let v = try a.optionalInt("k") { spec["k"] = String(v) }
             if let v = try a.optionalInt("tasks") { spec["t"] = String(v) }
             if let v = try a.optionalString("root") { spec["root"] = v }
+            if let v = try a.optionalInt("validation") { spec["validation"] = String(v) }
             let data = try BenchmarkLoader.load(spec)
             return .object(BenchmarkObject(data: data, spec: spec))
         },
@@ -196,6 +198,51 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
             }
             return .null
         },
+        Builtin("param", summary: "A notebook parameter: the value given by `flnb sweep` / `flnb run --param NAME=VALUE` (or env FLNB_PARAM_NAME), else the default.",
+                parameters: [.required("name", "parameter name"), .required("default", "value when not given")],
+                example: "alpha_p = param(\"alpha_p\", 0.01)") { a in
+            let name = try a.string("name")
+            let def = a["default"]
+            guard let text = ProcessInfo.processInfo.environment["FLNB_PARAM_" + name] else { return def }
+            switch def {
+            case .number:
+                guard let x = Double(text) else { throw ScriptError("parameter \(name) = '\(text)' is not a number") }
+                return Value(x)
+            case .bool:
+                guard let b = ["true": true, "false": false, "1": true, "0": false][text.lowercased()] else {
+                    throw ScriptError("parameter \(name) = '\(text)' is not true or false")
+                }
+                return Value(b)
+            default: return Value(text)
+            }
+        },
+        Builtin("report", summary: "Records one result row (a dict of numbers and strings): appended as a JSON line to $FLNB_REPORT when set (flnb sweep collects them), printed otherwise.",
+                parameters: [.required("row", "dict of results")], example: "report({\"acc\": run.metrics.avg_acc})") { a in
+            let d = try a.dict("row")
+            var parts: [String] = []
+            for (k, v) in d.entries {
+                let key: String
+                switch k { case .string(let s): key = s; case .number(let x): key = Value.formatNumber(x) }
+                let val: String
+                switch v {
+                case .number(let x): val = x.isFinite ? String(x) : "null"
+                case .bool(let b): val = b ? "true" : "false"
+                case .null: val = "null"
+                default: val = jsonStringLiteral(v.asString ?? v.repr)
+                }
+                parts.append("\(jsonStringLiteral(key)): \(val)")
+            }
+            let line = "{" + parts.joined(separator: ", ") + "}"
+            if let path = ProcessInfo.processInfo.environment["FLNB_REPORT"], !path.isEmpty {
+                guard let h = FileHandle(forWritingAtPath: path) ?? {
+                    FileManager.default.createFile(atPath: path, contents: nil); return FileHandle(forWritingAtPath: path)
+                }() else { throw ScriptError("report: cannot write \(path)") }
+                h.seekToEndOfFile(); h.write(Data((line + "\n").utf8)); h.closeFile()
+            } else {
+                a.interpreter.write("report: \(line)\n")
+            }
+            return .null
+        },
         Builtin("methods", summary: "Lists every method with its hyper-parameters.", example: "methods()") { a in
             for e in StrategyRegistry.entries {
                 a.interpreter.write("\(e.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(e.title): \(e.summary)\n")
@@ -213,4 +260,19 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
             Value("flnb \(flnbVersion) · OpenBLAS \(BLASInfo.coreName) · \(Parallel.threads) threads")
         },
     ]
+}
+
+/// A JSON string literal.
+func jsonStringLiteral(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        default: if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+        }
+    }
+    return out + "\""
 }
