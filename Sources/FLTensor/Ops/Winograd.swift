@@ -72,10 +72,11 @@ enum WinogradConv {
                     let out = vbase + ty * tw
                     var tx = 0
                     while tx + 8 <= tw {
-                        // Column c of tile tx+l is padded index 2(tx+l) + c.
+                        // Column c of tile tx+l is padded index 2(tx+l) + c: the even or odd half of
+                        // 16 contiguous floats starting at 2tx (c = 0, 1) or 2tx + 2 (c = 2, 3).
                         @inline(__always) func col(_ k: Int, _ c: Int) -> SIMD8<Float> {
-                            let p = rows + k * padW + 2 * tx + c
-                            return SIMD8<Float>(p[0], p[2], p[4], p[6], p[8], p[10], p[12], p[14])
+                            let v = UnsafeRawPointer(rows + k * padW + 2 * tx + (c & 2)).loadUnaligned(as: SIMD16<Float>.self)
+                            return c & 1 == 0 ? v.evenHalf : v.oddHalf
                         }
                         // Bᵀ d over rows, for each column c.
                         var t0 = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
@@ -166,10 +167,12 @@ enum WinogradConv {
                         // A over columns.
                         y.0 += c0.0 + c0.1 + c0.2; y.1 += c0.1 - c0.2 - c0.3
                         y.2 += c1.0 + c1.1 + c1.2; y.3 += c1.1 - c1.2 - c1.3
-                        for l in 0..<8 {
-                            row0[2 * (tx + l)] = y.0[l]; row0[2 * (tx + l) + 1] = y.1[l]
-                            row1[2 * (tx + l)] = y.2[l]; row1[2 * (tx + l) + 1] = y.3[l]
-                        }
+                        // Interleave the two output columns of each tile back into rows.
+                        var w0 = SIMD16<Float>(), w1 = SIMD16<Float>()
+                        w0.evenHalf = y.0; w0.oddHalf = y.1
+                        w1.evenHalf = y.2; w1.oddHalf = y.3
+                        UnsafeMutableRawPointer(row0 + 2 * tx).storeBytes(of: w0, as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(row1 + 2 * tx).storeBytes(of: w1, as: SIMD16<Float>.self)
                         tx += 8
                     }
                     while tx < tw {
@@ -215,8 +218,8 @@ enum WinogradConv {
                     let out = base + ty * tw
                     @inline(__always) func emit8(_ tx: Int) {
                         @inline(__always) func ld8(_ k: Int, _ c: Int) -> SIMD8<Float> {
-                            let p = rows + k * padW + 2 * tx + c
-                            return SIMD8<Float>(p[0], p[2], p[4], p[6], p[8], p[10], p[12], p[14])
+                            let v = UnsafeRawPointer(rows + k * padW + 2 * tx).loadUnaligned(as: SIMD16<Float>.self)
+                            return c == 0 ? v.evenHalf : v.oddHalf
                         }
                         let d00 = ld8(0, 0), d01 = ld8(0, 1), d10 = ld8(1, 0), d11 = ld8(1, 1)
                         // A d: four rows (a, b).
