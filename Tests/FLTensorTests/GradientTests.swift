@@ -130,6 +130,25 @@ final class GradientTests: XCTestCase {
         }
     }
 
+    func testFusedBatchNormReLUAndAddReLU() throws {
+        let x = randAway([3, 2, 2, 2], seed: 64, gap: 0.3)
+        let gamma = randn([2], seed: 65), beta = (randn([2], seed: 66, grad: false) * 0.1).detach().requiringGrad()
+        for mode in [BatchNormMode.train, .eval, .batchStatsFrozen] {
+            try gc.check([x, gamma, beta]) {
+                let rm = try Tensor(shape: [2], values: [0.1, -0.2]), rv = try Tensor(shape: [2], values: [1.5, 0.7])
+                return try batchNormReLU($0[0], weight: $0[1], bias: $0[2], runningMean: rm, runningVar: rv, mode: mode)
+            }
+            // The fused op equals the two ops in sequence.
+            let rm = Tensor.zeros([2]), rv = Tensor.ones([2])
+            let fused = try batchNormReLU(x, weight: gamma, bias: beta, runningMean: rm.clone(), runningVar: rv.clone(), mode: mode)
+            let plain = try batchNorm(x, weight: gamma, bias: beta, runningMean: rm.clone(), runningVar: rv.clone(), mode: mode).relu()
+            XCTAssertEqual(fused.toArray(), plain.toArray())
+        }
+        let a = randAway([2, 3, 4], seed: 67), b = randAway([2, 3, 4], seed: 68)
+        try gc.check([a, b]) { try addReLU($0[0], $0[1]) }
+        XCTAssertEqual(try addReLU(a, b).toArray(), try (a + b).relu().toArray())
+    }
+
     func testSoftmaxFamilyAndLosses() throws {
         let z = randn([3, 5], seed: 70)
         try gc.check([z]) { try $0[0].logSoftmax() }

@@ -88,6 +88,11 @@ public final class BatchNorm2d: Module, @unchecked Sendable {
         try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                       mode: mode, momentum: momentum, eps: eps)
     }
+    /// relu(bn(x)) in one fused pass.
+    public func forwardReLU(_ x: Tensor) throws -> Tensor {
+        try batchNormReLU(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                          mode: mode, momentum: momentum, eps: eps)
+    }
     public override func makeEmpty() -> Module {
         let m = BatchNorm2d(channels: channels); m.momentum = momentum; m.eps = eps; return m
     }

@@ -29,9 +29,9 @@ public final class BasicBlock: Module, @unchecked Sendable {
         [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("shortcut", shortcut)]
     }
     public override func forward(_ x: Tensor) throws -> Tensor {
-        let h = try bn1(conv1(x)).relu()
+        let h = try bn1.forwardReLU(conv1(x))
         let y = try bn2(conv2(h))
-        return try (y + shortcut(x)).relu()
+        return try addReLU(y, shortcut(x))
     }
     public override func makeEmpty() -> Module { BasicBlock(emptyLike: self) }
 }
@@ -72,7 +72,7 @@ public final class ResNet18: Network, @unchecked Sendable {
         [("conv1", conv1), ("bn1", bn1), ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4)]
     }
     public override func features(_ x: Tensor) throws -> Tensor {
-        var h = try bn1(conv1(x)).relu()
+        var h = try bn1.forwardReLU(conv1(x))
         h = try layer4(layer3(layer2(layer1(h))))
         return try globalAvgPool(h)
     }

@@ -14,8 +14,11 @@ final class BatchNormBackward: GradFunction {
     let inputs: [Tensor]
     let mean: [Float], invStd: [Float]
     let usesBatchStats: Bool
-    init(_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, mean: [Float], invStd: [Float], batchStats: Bool) {
+    /// For the fused batch-norm + ReLU: the output, whose zeros block the gradient.
+    let reluOutput: Tensor?
+    init(_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, mean: [Float], invStd: [Float], batchStats: Bool, reluOutput: Tensor? = nil) {
         inputs = [x, gamma, beta]; self.mean = mean; self.invStd = invStd; usesBatchStats = batchStats
+        self.reluOutput = reluOutput
     }
     func backward(_ g: Tensor, needs: [Bool]) -> [Tensor?] {
         let x = inputs[0], gamma = inputs[1]
@@ -24,9 +27,19 @@ final class BatchNormBackward: GradFunction {
         let n = Float(b * plane)
         let gx: Tensor? = needs[0] ? Tensor.empty(x.shape) : nil
         let gg = Tensor.empty([c]), gb = Tensor.empty([c])
-        let px = x.data, pg = g.data, pgam = gamma.data
+        let px = x.data, pgam = gamma.data
         let pgg = gg.data, pgb = gb.data
         let pgx = gx?.data
+        // With a fused ReLU the incoming gradient is masked where the output was clipped; the
+        // masked copy is made here, in one pass, instead of by a separate ReLU backward.
+        var masked: Tensor? = nil
+        if let y = reluOutput {
+            let m = Tensor.empty(g.shape)
+            let py = y.data, pgi = g.data, pm = m.data
+            Parallel.ranges(g.count, grain: 32_768) { r in for i in r { pm[i] = py[i] > 0 ? pgi[i] : 0 } }
+            masked = m
+        }
+        let pg = (masked ?? g).data
         mean.withUnsafeBufferPointer { mp in invStd.withUnsafeBufferPointer { ip in
             Parallel.ranges(c, grain: 1) { cs in
                 for ci in cs {
@@ -70,6 +83,22 @@ final class BatchNormBackward: GradFunction {
 public func batchNorm(_ x: Tensor, weight gamma: Tensor, bias beta: Tensor,
                       runningMean: Tensor, runningVar: Tensor,
                       mode: BatchNormMode, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+    try batchNorm(x, weight: gamma, bias: beta, runningMean: runningMean, runningVar: runningVar, mode: mode,
+                  momentum: momentum, eps: eps, relu: false)
+}
+
+/// Batch normalization followed by ReLU in one pass (and one backward pass): the
+/// conv → BN → ReLU pattern of ResNet without the intermediate tensor.
+public func batchNormReLU(_ x: Tensor, weight gamma: Tensor, bias beta: Tensor,
+                          runningMean: Tensor, runningVar: Tensor,
+                          mode: BatchNormMode, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+    try batchNorm(x, weight: gamma, bias: beta, runningMean: runningMean, runningVar: runningVar, mode: mode,
+                  momentum: momentum, eps: eps, relu: true)
+}
+
+func batchNorm(_ x: Tensor, weight gamma: Tensor, bias beta: Tensor,
+               runningMean: Tensor, runningVar: Tensor,
+               mode: BatchNormMode, momentum: Float, eps: Float, relu: Bool) throws -> Tensor {
     guard x.rank >= 2 else { throw TensorError("batch_norm: input must be [batch, channels, …], got \(shapeString(x.shape))") }
     let (b, c) = (x.shape[0], x.shape[1])
     for (name, t) in [("weight", gamma), ("bias", beta), ("running_mean", runningMean), ("running_var", runningVar)] where t.shape != [c] {
@@ -110,13 +139,14 @@ public func batchNorm(_ x: Tensor, weight gamma: Tensor, bias beta: Tensor,
                 let scale = pgam[ci] * inv, shift = pbet[ci] - m * scale
                 for bi in 0..<b {
                     let o = (bi * c + ci) * plane
-                    for i in 0..<plane { po[o + i] = px[o + i] * scale + shift }
+                    if relu { for i in 0..<plane { po[o + i] = Swift.max(px[o + i] * scale + shift, 0) } }
+                    else { for i in 0..<plane { po[o + i] = px[o + i] * scale + shift } }
                 }
             }
         }
     } }
     let frozenM = means, frozenI = invs
     return out.record([x, gamma, beta]) {
-        BatchNormBackward(x, gamma, beta, mean: frozenM, invStd: frozenI, batchStats: useBatch)
+        BatchNormBackward(x, gamma, beta, mean: frozenM, invStd: frozenI, batchStats: useBatch, reluOutput: relu ? out.detach() : nil)
     }
 }

@@ -159,3 +159,25 @@ extension Tensor {
     }
     public static prefix func - (a: Tensor) -> Tensor { affine(a, scale: -1, shift: 0) }
 }
+
+/// relu(a + b) for same-shape tensors in one pass: the residual join of a BasicBlock.
+final class AddReLUBackward: GradFunction {
+    let inputs: [Tensor]
+    let output: Tensor
+    init(_ a: Tensor, _ b: Tensor, _ y: Tensor) { inputs = [a, b]; output = y.detach() }
+    func backward(_ g: Tensor, needs: [Bool]) -> [Tensor?] {
+        let gm = Tensor.empty(g.shape)
+        let py = output.data, pg = g.data, pm = gm.data
+        Parallel.ranges(g.count, grain: 32_768) { r in for i in r { pm[i] = py[i] > 0 ? pg[i] : 0 } }
+        return [needs[0] ? gm : nil, needs[1] ? gm : nil]
+    }
+}
+
+/// max(a + b, 0) elementwise (same shapes), fused.
+public func addReLU(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    guard a.shape == b.shape else { throw TensorError.shapes("add_relu", a.shape, b.shape, "shapes must match") }
+    let out = Tensor.empty(a.shape)
+    let pa = a.data, pb = b.data, po = out.data
+    Parallel.ranges(a.count, grain: 32_768) { r in for i in r { po[i] = Swift.max(pa[i] + pb[i], 0) } }
+    return out.record([a, b]) { AddReLUBackward(a, b, out) }
+}
