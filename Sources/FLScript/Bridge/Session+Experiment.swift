@@ -243,6 +243,26 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
             }
             return .null
         },
+        Builtin("write_text", summary: "Writes text to a file atomically (tables, reports); creates the folder if needed.",
+                parameters: [.required("path", "file to write"), .required("text", "its content")],
+                example: "write_text(\"results/table.md\", table)") { a in
+            let path = try a.string("path")
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            try AtomicFile.write(try a.string("text"), to: path)
+            return .null
+        },
+        Builtin("mean_std", summary: "[mean, sample standard deviation] of a list of numbers.",
+                parameters: [.required("values", "list of numbers")], example: "mean_std([70.1, 71.3, 69.8])") { a in
+            let xs = try a.list("values").items.map { v -> Double in
+                guard let x = v.asNumber else { throw ScriptError("mean_std: expected numbers, got \(v.typeName)") }
+                return x
+            }
+            guard !xs.isEmpty else { throw ScriptError("mean_std: empty list") }
+            let m = xs.reduce(0, +) / Double(xs.count)
+            let sd = xs.count > 1 ? (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot() : 0
+            return Value([Value(m), Value(sd)])
+        },
         Builtin("methods", summary: "Lists every method with its hyper-parameters.", example: "methods()") { a in
             for e in StrategyRegistry.entries {
                 a.interpreter.write("\(e.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(e.title): \(e.summary)\n")
