@@ -22,6 +22,8 @@ enum FlnbCommand {
                                    execute a notebook (check or rewrite its recorded outputs)
       flnb train --run original|flashback --model NAME --dataset NAME [flags]
                                    the reference implementation's command line
+      flnb sweep NOTEBOOK --param NAME=V1,V2,… [--jobs N] [--out FILE] [--slurm DIR [--submit]]
+                                   run a notebook (or --train "FLAGS") over a parameter grid; one table of results
       flnb bench [--only NAME] [--threads N] [--seconds S] [--json]
                                    training/eval throughput and GEMM speed
       flnb data list | get NAME    datasets: what is present, fetch one
@@ -48,6 +50,7 @@ enum FlnbCommand {
             print(help)
             return ExitCode.ok
         case "train": return TrainCommand.run(rest)
+        case "sweep": return SweepCommand.run(rest)
         case "bench": return BenchCommand.run(rest)
         case "data": return DataCommand.run(rest)
         case "debug": return DebugCommand.run(rest)

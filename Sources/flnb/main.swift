@@ -16,4 +16,7 @@ if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
     // If exec fails, carry on with the slower kernels.
 }
 
+// Thread count for this process (flnb sweep gives each run its share of the cores).
+if let t = ProcessInfo.processInfo.environment["FLNB_THREADS"].flatMap(Int.init), t >= 1 { Parallel.threads = t }
+
 exit(FlnbCommand.main(Array(CommandLine.arguments.dropFirst())))

@@ -198,7 +198,7 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
             }
             return .null
         },
-        Builtin("param", summary: "A notebook parameter: the value given by `flnb sweep` / `flnb run --param NAME=VALUE` (or env FLNB_PARAM_NAME), else the default.",
+        Builtin("param", summary: "A notebook parameter: the value given by `flnb sweep --param NAME=…` (env FLNB_PARAM_NAME), else the default.",
                 parameters: [.required("name", "parameter name"), .required("default", "value when not given")],
                 example: "alpha_p = param(\"alpha_p\", 0.01)") { a in
             let name = try a.string("name")

@@ -1,0 +1,211 @@
+import Foundation
+
+/// A JSON value that keeps the order of object members and the text of numbers, so that a
+/// sweep's columns come out in the order a notebook reported them (JSONSerialization forgets
+/// both). Used for report lines, `flnb train`'s metrics file, `grid.json` and Slurm results.
+enum SweepJSON: Equatable {
+    case string(String)
+    /// A number as its JSON text.
+    case number(String)
+    case bool(Bool)
+    case null
+    case array([SweepJSON])
+    case object([Member])
+
+    struct Member: Equatable {
+        var key: String
+        var value: SweepJSON
+    }
+
+    /// The value of member `key` of an object (the first one with that name).
+    subscript(key: String) -> SweepJSON? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    var arrayValue: [SweepJSON]? { if case .array(let a) = self { return a } else { return nil } }
+    var members: [Member]? { if case .object(let m) = self { return m } else { return nil } }
+    var intValue: Int? { if case .number(let t) = self { return Int(t) ?? Double(t).flatMap { $0 == $0.rounded() ? Int(exactly: $0) : nil } } else { return nil } }
+
+    // MARK: - Writing
+
+    /// Compact JSON in the style of `report()`: `{"a": 1, "b": [2, 3]}`.
+    var text: String {
+        switch self {
+        case .string(let s): return SweepJSON.quote(s)
+        case .number(let t): return t
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
+        case .object(let members): return "{" + members.map { SweepJSON.quote($0.key) + ": " + $0.value.text }.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// `s` as a JSON string literal.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    // MARK: - Reading
+
+    struct ParseError: Error, CustomStringConvertible {
+        var message: String
+        var offset: Int
+        var description: String { "\(message) at character \(offset + 1)" }
+    }
+
+    /// Parses one JSON value (surrounding white space allowed, nothing else after it).
+    static func parse(_ text: String) throws -> SweepJSON {
+        var parser = Parser(bytes: Array(text.utf8))
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == parser.bytes.count else { throw ParseError(message: "unexpected text after the value", offset: parser.index) }
+        return value
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func skipSpace() {
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        }
+
+        func fail(_ message: String) -> ParseError { ParseError(message: message, offset: index) }
+
+        mutating func value(depth: Int) throws -> SweepJSON {
+            guard depth < 200 else { throw fail("nested too deeply") }
+            guard index < bytes.count else { throw fail("unexpected end") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                var members: [Member] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                while true {
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                    let key = try string()
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    index += 1
+                    skipSpace()
+                    members.append(Member(key: key, value: try value(depth: depth + 1)))
+                    skipSpace()
+                    guard index < bytes.count else { throw fail("unexpected end") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                    throw fail("expected ',' or '}'")
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                var items: [SweepJSON] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                while true {
+                    skipSpace()
+                    items.append(try value(depth: depth + 1))
+                    skipSpace()
+                    guard index < bytes.count else { throw fail("unexpected end") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                    throw fail("expected ',' or ']'")
+                }
+            case UInt8(ascii: "\""):
+                return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            default:
+                let start = index
+                while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
+                let text = String(decoding: bytes[start..<index], as: UTF8.self)
+                guard !text.isEmpty, SweepJSON.isNumberText(text) else { index = start; throw fail("unexpected character") }
+                return .number(text)
+            }
+        }
+
+        mutating func literal(_ word: String) throws {
+            let w = Array(word.utf8)
+            guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else { throw fail("unexpected character") }
+            index += w.count
+        }
+
+        mutating func string() throws -> String {
+            index += 1  // opening quote
+            var out = [UInt8]()
+            while true {
+                guard index < bytes.count else { throw fail("unterminated string") }
+                let b = bytes[index]
+                index += 1
+                if b == UInt8(ascii: "\"") { break }
+                guard b == UInt8(ascii: "\\") else { out.append(b); continue }
+                guard index < bytes.count else { throw fail("unterminated string") }
+                let e = bytes[index]
+                index += 1
+                switch e {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        index += 2
+                        let low = try hex4()
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    out += Array(String(Character(Unicode.Scalar(code) ?? "\u{FFFD}")).utf8)
+                default: out.append(e)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        mutating func hex4() throws -> UInt32 {
+            guard index + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+                throw fail("bad \\u escape")
+            }
+            index += 4
+            return v
+        }
+    }
+
+    /// Whether `text` is a number in JSON's grammar (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`).
+    static func isNumberText(_ text: String) -> Bool {
+        var s = Substring(text)
+        if s.hasPrefix("-") { s = s.dropFirst() }
+        let intPart = s.prefix { $0.isASCII && $0.isNumber }
+        guard !intPart.isEmpty, intPart == "0" || !intPart.hasPrefix("0") else { return false }
+        s = s.dropFirst(intPart.count)
+        if s.hasPrefix(".") {
+            s = s.dropFirst()
+            let frac = s.prefix { $0.isASCII && $0.isNumber }
+            guard !frac.isEmpty else { return false }
+            s = s.dropFirst(frac.count)
+        }
+        if s.hasPrefix("e") || s.hasPrefix("E") {
+            s = s.dropFirst()
+            if s.hasPrefix("+") || s.hasPrefix("-") { s = s.dropFirst() }
+            let exp = s.prefix { $0.isASCII && $0.isNumber }
+            guard !exp.isEmpty else { return false }
+            s = s.dropFirst(exp.count)
+        }
+        return s.isEmpty
+    }
+}
