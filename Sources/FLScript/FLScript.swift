@@ -1,3 +1,0 @@
-// The FLScript module; see DESIGN.md §2.
-import FLCore
-

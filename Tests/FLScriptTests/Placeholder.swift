@@ -1,5 +1,0 @@
-import XCTest
-
-final class FLScriptPlaceholder: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
