@@ -3,14 +3,6 @@ import FLTensor
 import FLScript
 import FLCore
 
-/// Exit codes of the command line (sysexits-style).
-enum ExitCode {
-    static let ok: Int32 = 0
-    static let checkFailed: Int32 = 1
-    static let usage: Int32 = 64
-    static let scriptError: Int32 = 65
-    static let runtimeError: Int32 = 70
-}
 
 enum FlnbCommand {
     static let help = """
@@ -45,10 +37,10 @@ enum FlnbCommand {
         switch first {
         case "--version", "-V", "version":
             print(versionText())
-            return ExitCode.ok
+            return ExitStatus.ok
         case "--help", "-h", "help":
             print(help)
-            return ExitCode.ok
+            return ExitStatus.ok
         case "train": return TrainCommand.run(rest)
         case "sweep": return SweepCommand.run(rest)
         case "bench": return BenchCommand.run(rest)
@@ -58,7 +50,7 @@ enum FlnbCommand {
         default:
             if first.hasSuffix(".flnb") { return NotebookCommand.run(arguments: args, makeInterpreter: makeInterpreter) }
             FileHandle.standardError.write(Data("flnb: unknown command '\(first)'; see flnb --help\n".utf8))
-            return ExitCode.usage
+            return ExitStatus.usage
         }
     }
 }

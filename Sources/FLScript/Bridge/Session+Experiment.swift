@@ -228,9 +228,9 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
                 case .number(let x): val = x.isFinite ? String(x) : "null"
                 case .bool(let b): val = b ? "true" : "false"
                 case .null: val = "null"
-                default: val = jsonStringLiteral(v.asString ?? v.repr)
+                default: val = jsonQuote(v.asString ?? v.repr)
                 }
-                parts.append("\(jsonStringLiteral(key)): \(val)")
+                parts.append("\(jsonQuote(key)): \(val)")
             }
             let line = "{" + parts.joined(separator: ", ") + "}"
             if let path = ProcessInfo.processInfo.environment["FLNB_REPORT"], !path.isEmpty {
@@ -282,17 +282,3 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
     ]
 }
 
-/// A JSON string literal.
-func jsonStringLiteral(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}

@@ -31,7 +31,7 @@ enum BenchCommand {
                 seconds = s
             case "--json": json = true
             case "--worker": worker = value()
-            case "--help", "-h": print(usage); return ExitCode.ok
+            case "--help", "-h": print(usage); return ExitStatus.ok
             default: return usageError("unknown option '\(args[i])'")
             }
             i += 1
@@ -41,8 +41,8 @@ enum BenchCommand {
         }
         Parallel.threads = threads
         if let w = worker {
-            do { print(try Bench.run(w, seconds: seconds).json); return ExitCode.ok }
-            catch { FileHandle.standardError.write(Data("flnb bench: \(error)\n".utf8)); return ExitCode.runtimeError }
+            do { print(try Bench.run(w, seconds: seconds).json); return ExitStatus.ok }
+            catch { FileHandle.standardError.write(Data("flnb bench: \(error)\n".utf8)); return ExitStatus.runtimeError }
         }
         let names = only.isEmpty ? Bench.allNames : only
         if !json {
@@ -53,12 +53,12 @@ enum BenchCommand {
             guard let line = runWorker(name, threads: threads, seconds: seconds) else { failed = true; continue }
             FileHandle.standardOutput.write(Data(((json ? line : human(line)) + "\n").utf8))
         }
-        return failed ? ExitCode.runtimeError : ExitCode.ok
+        return failed ? ExitStatus.runtimeError : ExitStatus.ok
     }
 
     static func usageError(_ m: String) -> Int32 {
         FileHandle.standardError.write(Data("flnb bench: \(m)\n\(usage)\n".utf8))
-        return ExitCode.usage
+        return ExitStatus.usage
     }
 
     /// Runs one workload in a child process and returns its JSON line.

@@ -8,25 +8,25 @@ enum DataCommand {
            flnb data get NAME        fetch a dataset into ./data (or $FLNB_DATA): fashion-mnist, mnist, cifar10, cifar100
     """
     static func run(_ args: [String]) -> Int32 {
-        guard let sub = args.first else { FileHandle.standardError.write(Data((usage + "\n").utf8)); return ExitCode.usage }
+        guard let sub = args.first else { FileHandle.standardError.write(Data((usage + "\n").utf8)); return ExitStatus.usage }
         switch sub {
         case "list":
             print(DatasetCatalog.listText(), terminator: "")
-            return ExitCode.ok
+            return ExitStatus.ok
         case "get":
-            guard args.count == 2 else { FileHandle.standardError.write(Data("flnb data get: name one dataset\n\(usage)\n".utf8)); return ExitCode.usage }
+            guard args.count == 2 else { FileHandle.standardError.write(Data("flnb data get: name one dataset\n\(usage)\n".utf8)); return ExitStatus.usage }
             do {
                 let text = try DatasetDownloader.get(args[1])
                 print(text)
-                return ExitCode.ok
+                return ExitStatus.ok
             } catch {
                 FileHandle.standardError.write(Data("flnb data get: \(error)\n".utf8))
-                return ExitCode.runtimeError
+                return ExitStatus.runtimeError
             }
-        case "--help", "-h", "help": print(usage); return ExitCode.ok
+        case "--help", "-h", "help": print(usage); return ExitStatus.ok
         default:
             FileHandle.standardError.write(Data("flnb data: unknown subcommand '\(sub)'\n\(usage)\n".utf8))
-            return ExitCode.usage
+            return ExitStatus.usage
         }
     }
 }

@@ -8,7 +8,7 @@ enum DebugCommand {
 
     static func run(_ args: [String]) -> Int32 {
         guard args.first == "export-resnet", args.count >= 2 else {
-            FileHandle.standardError.write(Data("\(usage)\n".utf8)); return ExitCode.usage
+            FileHandle.standardError.write(Data("\(usage)\n".utf8)); return ExitStatus.usage
         }
         let dir = args[1]
         var nf = 8, batch = 4, seed: UInt64 = 1
@@ -18,7 +18,7 @@ enum DebugCommand {
             case "--nf": nf = Int(args[i + 1]) ?? nf
             case "--batch": batch = Int(args[i + 1]) ?? batch
             case "--seed": seed = UInt64(args[i + 1]) ?? seed
-            default: FileHandle.standardError.write(Data("flnb debug: unknown option \(args[i])\n\(usage)\n".utf8)); return ExitCode.usage
+            default: FileHandle.standardError.write(Data("flnb debug: unknown option \(args[i])\n\(usage)\n".utf8)); return ExitStatus.usage
             }
             i += 2
         }
@@ -51,9 +51,9 @@ enum DebugCommand {
             }
             try Safetensors.write(out, to: dir + "/outputs.safetensors")
             print("wrote \(dir)/model.safetensors, input.npy, labels.npy, outputs.safetensors (ResNet-18 nf=\(nf), batch \(batch))")
-            return ExitCode.ok
+            return ExitStatus.ok
         } catch {
-            FileHandle.standardError.write(Data("flnb debug: \(error)\n".utf8)); return ExitCode.runtimeError
+            FileHandle.standardError.write(Data("flnb debug: \(error)\n".utf8)); return ExitStatus.runtimeError
         }
     }
 }

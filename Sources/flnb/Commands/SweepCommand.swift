@@ -71,7 +71,7 @@ enum SweepCommand {
         case .failure(let e): return usageError(e.problem)
         case .success(let o): options = o
         }
-        if options.showsHelp { Console.out(help + "\n"); return ExitCode.ok }
+        if options.showsHelp { Console.out(help + "\n"); return ExitStatus.ok }
         if let dir = options.collectDirectory { return collect(SlurmSweep.Layout(dir), options: options) }
 
         // Check the target before anything runs.
@@ -116,10 +116,10 @@ enum SweepCommand {
                 let outcome = SlurmSweep.runTask(index: i, layout: layout, grid: grid, launch: launch)
                 if let failure = outcome.failure {
                     Console.error("flnb sweep: run \(i) (\(SweepGrid.describe(outcome.combination))) failed: \(failure)\n")
-                    return ExitCode.runtimeError
+                    return ExitStatus.runtimeError
                 }
                 Console.error("flnb sweep: run \(i) (\(SweepGrid.describe(outcome.combination))): \(outcome.rows.count) row\(outcome.rows.count == 1 ? "" : "s") in \(layout.rows(i).path)\n")
-                return ExitCode.ok
+                return ExitStatus.ok
             }
             return slurm(layout: layout, grid: grid, target: target, launch: launch, options: options)
         }
@@ -170,14 +170,14 @@ enum SweepCommand {
             text += "  \(number)  \(SweepGrid.describe(c))\n" + String(repeating: " ", count: width + 4) + launch.displayLine(combination: c) + "\n"
         }
         Console.out(text)
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 
     static func slurm(layout: SlurmSweep.Layout, grid: SweepGrid, target: SweepTarget, launch: SweepLaunch, options: SweepOptions) -> Int32 {
         do {
             try SlurmSweep.write(layout: layout, target: target, grid: grid, threads: options.effectiveThreads, throttle: options.jobs,
                                  extra: options.sbatchOptions, executable: launch.executable)
-        } catch let f as SlurmSweep.Failure { Console.error("flnb sweep: \(f.description)\n"); return f.status } catch { return ExitCode.runtimeError }
+        } catch let f as SlurmSweep.Failure { Console.error("flnb sweep: \(f.description)\n"); return f.status } catch { return ExitStatus.runtimeError }
         let n = grid.count
         guard options.submit else {
             Console.out("""
@@ -186,7 +186,7 @@ enum SweepCommand {
                 collect: flnb sweep --collect \(shellQuote(layout.directory.path))   (once the array has finished)
 
                 """)
-            return ExitCode.ok
+            return ExitStatus.ok
         }
         let timeout = options.timeout ?? 86_400
         do {
@@ -199,7 +199,7 @@ enum SweepCommand {
             return f.status
         } catch {
             Console.error("flnb sweep: \(error)\n")
-            return ExitCode.runtimeError
+            return ExitStatus.runtimeError
         }
         return finish(SlurmSweep.collect(layout: layout, grid: grid), grid: grid, options: options, reportedFailures: false)
     }
@@ -209,7 +209,7 @@ enum SweepCommand {
         do { grid = try SlurmSweep.readGrid(layout).grid } catch let f as SlurmSweep.Failure {
             Console.error("flnb sweep: \(f.description)\n")
             return f.status
-        } catch { return ExitCode.runtimeError }
+        } catch { return ExitStatus.runtimeError }
         return finish(SlurmSweep.collect(layout: layout, grid: grid), grid: grid, options: options, reportedFailures: false)
     }
 
@@ -241,9 +241,9 @@ enum SweepCommand {
             let which = failed.prefix(10).map { String($0.index) }.joined(separator: ", ") + (failed.count > 10 ? ", …" : "")
             Console.error("flnb sweep: \(failed.count) of \(outcomes.count) run\(outcomes.count == 1 ? "" : "s") failed (\(which)); "
                           + "the table has the rows of the other \(outcomes.count - failed.count)\n")
-            return ExitCode.runtimeError
+            return ExitStatus.runtimeError
         }
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 
     /// `flnb sweep: run 3 of 4 (a=2 b=y) failed: exit status 65` and the end of its standard error.
@@ -255,7 +255,7 @@ enum SweepCommand {
 
     static func usageError(_ problem: String) -> Int32 {
         Console.error("flnb sweep: \(problem)\nSee flnb sweep --help.\n")
-        return ExitCode.usage
+        return ExitStatus.usage
     }
 
     /// A fresh private folder for the runs' scratch files.

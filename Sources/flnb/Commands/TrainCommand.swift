@@ -197,12 +197,12 @@ enum TrainCommand {
     }
 
     static func run(_ args: [String]) -> Int32 {
-        if args.contains("--help") || args.contains("-h") { print(help); return ExitCode.ok }
+        if args.contains("--help") || args.contains("-h") { print(help); return ExitStatus.ok }
         let values: [String: String]
         do { values = try parse(args) } catch let e as UsageError {
             FileHandle.standardError.write(Data("flnb train: \(e.message)\nSee flnb train --help.\n".utf8))
-            return ExitCode.usage
-        } catch { return ExitCode.usage }
+            return ExitStatus.usage
+        } catch { return ExitStatus.usage }
         if let t = values["threads"].flatMap(Int.init) { Parallel.threads = max(1, t) }
         let commandLine = "flnb train " + args.joined(separator: " ")
         let text = notebook(values, commandLine: commandLine)
@@ -214,7 +214,7 @@ enum TrainCommand {
         let result = runner.run(nb)
         if let failure = result.firstError {
             FileHandle.standardError.write(Data(("flnb train: the run failed:\n" + failure.rendered() + "\n").utf8))
-            return ExitCode.runtimeError
+            return ExitStatus.runtimeError
         }
         // Metrics files.
         if case .object(let o as ExperimentObject)? = interp.value(named: "run") {
@@ -227,14 +227,14 @@ enum TrainCommand {
                 try AtomicFile.write(e.metrics.jsonString(), to: base + ".json")
                 try AtomicFile.write(e.metrics.csvString(), to: base + ".csv")
                 FileHandle.standardError.write(Data("metrics: \(base).json, \(base).csv\n".utf8))
-            } catch { FileHandle.standardError.write(Data("flnb train: cannot write metrics: \(error)\n".utf8)); return ExitCode.runtimeError }
+            } catch { FileHandle.standardError.write(Data("flnb train: cannot write metrics: \(error)\n".utf8)); return ExitStatus.runtimeError }
         }
         if let path = values["save-notebook"] {
             do {
                 try AtomicFile.write(runner.update(nb, with: result).text, to: path)
                 FileHandle.standardError.write(Data("notebook: \(path) (replay: flnb run --check \(path))\n".utf8))
-            } catch { FileHandle.standardError.write(Data("flnb train: cannot write the notebook: \(error)\n".utf8)); return ExitCode.runtimeError }
+            } catch { FileHandle.standardError.write(Data("flnb train: cannot write the notebook: \(error)\n".utf8)); return ExitStatus.runtimeError }
         }
-        return ExitCode.ok
+        return ExitStatus.ok
     }
 }

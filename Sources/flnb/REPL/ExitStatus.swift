@@ -1,4 +1,4 @@
-/// Exit statuses of the REPL and `flnb run` (sysexits-style, as DESIGN.md §8 lists them).
+/// Exit statuses of every flnb command (sysexits-style, as DESIGN.md §8 lists them).
 enum ExitStatus {
     static let ok: Int32 = 0
     /// `flnb run --check` found a difference.
@@ -9,6 +9,8 @@ enum ExitStatus {
     static let scriptError: Int32 = 65
     /// A notebook file could not be read (EX_NOINPUT).
     static let noInput: Int32 = 66
+    /// Training or another computation failed at run time (EX_SOFTWARE).
+    static let runtimeError: Int32 = 70
     /// Writing a file (`--update`) failed (EX_CANTCREAT).
     static let cannotWrite: Int32 = 73
 }

@@ -26,7 +26,7 @@ enum SlurmSweep {
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
-        var status: Int32 = ExitCode.runtimeError
+        var status: Int32 = ExitStatus.runtimeError
     }
 
     // MARK: - Writing the array

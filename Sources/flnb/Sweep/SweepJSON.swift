@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 
 /// A JSON value that keeps the order of object members and the text of numbers, so that a
 /// sweep's columns come out in the order a notebook reported them (JSONSerialization forgets
@@ -43,21 +44,7 @@ enum SweepJSON: Equatable {
     }
 
     /// `s` as a JSON string literal.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { jsonQuote(s) }
 
     // MARK: - Reading
 
