@@ -108,7 +108,9 @@ public final class ExperimentObject: ScriptObject {
                 let unit = try a.string("unit")
                 let n = try a.int("n")
                 guard n >= 0 else { throw ScriptError("n must be ≥ 0, got \(n)", argument: "n") }
-                if unit == "unit" { return try self.doStep({ try e.stepUnits(n) }, interpreter: a.interpreter) }
+                // "unit" replays an interrupted step: it prints nothing, as the interrupted step printed
+                // only its diagnostic.
+                if unit == "unit" { _ = try self.doStep({ try e.stepUnits(n) }, interpreter: a.interpreter); return .null }
                 let u = try self.units(unit)
                 return try self.doStep({ try e.step(u, count: n) }, interpreter: a.interpreter)
             }
