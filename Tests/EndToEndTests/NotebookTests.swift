@@ -33,6 +33,13 @@ final class NotebookCheckTests: XCTestCase {
     /// "300" or "0.5": a duration without a useless ".0".
     static func seconds(_ t: TimeInterval) -> String { t == t.rounded() ? String(Int(t)) : String(t) }
 
+    static let cpuHasAVX2FMA: Bool = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        let flags = Set(line.split(separator: " "))
+        return flags.contains("avx2") && flags.contains("fma")
+    }()
+
     static var longTestsEnabled: Bool { ProcessInfo.processInfo.environment["FLNB_LONG_TESTS"] == "1" }
 
     /// The flnb executable to test, or a message saying how to get one.
@@ -96,6 +103,11 @@ final class NotebookCheckTests: XCTestCase {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = scratch.path              // history and settings stay out of the user's home
         environment["LANG"] = environment["LANG"] ?? "C.UTF-8"
+        // The recorded outputs were computed with OpenBLAS's Haswell-family GEMM kernels (what
+        // AVX2 machines such as Zen use). An AVX-512 machine would pick SkylakeX kernels, which
+        // round differently and change trained accuracies; pin the Haswell kernels, which run on
+        // every AVX2 CPU — unless the environment chose a core type, which is always respected.
+        if environment["OPENBLAS_CORETYPE"] == nil, Self.cpuHasAVX2FMA { environment["OPENBLAS_CORETYPE"] = "Haswell" }
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out

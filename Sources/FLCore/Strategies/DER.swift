@@ -35,8 +35,11 @@ public final class DER: Strategy, @unchecked Sendable {
     }
 
     public override func afterStep(_ batch: Batch, terms: LossTerms, context ctx: TaskContext, experiment exp: Experiment) throws {
-        // Only Phase 1 feeds the reservoir: Phase 2 revisits the same stream.
-        guard ctx.phase == .primary, let buf = exp.buffer else { return }
+        // Both phases feed the reservoir: with Flashback a task's stream is seen over
+        // epoch_cl + epoch_fl epochs, the same exposure as the original run's epoch_cl, so every
+        // task keeps its share of the buffer (feeding only Phase 1 left task 0, trained for
+        // epoch_base epochs, with most of it).
+        guard let buf = exp.buffer else { return }
         buf.addReservoir(indices: batch.indices, labels: batch.labels, task: ctx.task, logits: terms.student.logits.detach())
     }
 }

@@ -10,7 +10,7 @@ public final class BenchmarkObject: ScriptObject {
     public let spec: [String: String]
     init(data: ContinualData, spec: [String: String]) { self.data = data; self.spec = spec }
 
-    var benchmark: Benchmark? { (data as? BenchmarkData)?.benchmark }
+    var benchmark: Benchmark? { (data as? BenchmarkData)?.benchmark ?? ((data as? SubsetData)?.baseData as? BenchmarkData)?.benchmark }
 
     public var typeName: String { "benchmark" }
     public var typeSummary: String { "A class-incremental benchmark: tasks of classes, train and test images." }
@@ -69,6 +69,13 @@ public final class BenchmarkObject: ScriptObject {
 /// Loads benchmarks from their recorded description (snapshots restore through it).
 enum BenchmarkLoader {
     static func load(_ spec: [String: String]) throws -> ContinualData {
+        let data = try loadFull(spec)
+        let limit = spec["limit"].flatMap { Int($0) }, testLimit = spec["test_limit"].flatMap { Int($0) }
+        if limit == nil && testLimit == nil { return data }
+        return try SubsetData(data, trainPerTask: limit, testPerTask: testLimit)
+    }
+
+    static func loadFull(_ spec: [String: String]) throws -> ContinualData {
         guard let name = spec["name"] else { throw ScriptError("the snapshot does not say which benchmark it used") }
         var o = BenchmarkOptions()
         if let v = spec["c0"], let i = Int(v) { o.initialClasses = i }

@@ -9,7 +9,9 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
                 parameters: [.required("name", "benchmark name"), .optional("seed", default: .null, "permute the class order with this seed (default: natural order)"),
                              .optional("c0", default: .null, "classes in task 0"), .optional("k", default: .null, "classes per later task"),
                              .optional("tasks", default: .null, "number of tasks"), .optional("root", default: .null, "data folder (default: ./data or $FLNB_DATA)"),
-                             .optional("validation", default: .null, "hold out this % of the training set and evaluate on it instead of the test set")],
+                             .optional("validation", default: .null, "hold out this % of the training set and evaluate on it instead of the test set"),
+                             .optional("limit", default: .null, "use at most this many training images per task (a seeded subset)"),
+                             .optional("test_limit", default: .null, "use at most this many test images per task")],
                 example: "bench = benchmark(\"seq-digits\")") { a in
             var spec: [String: String] = ["name": try a.string("name")]
             if let s = try a.optionalInt("seed") { spec["class_order_seed"] = String(s) }
@@ -18,6 +20,8 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
             if let v = try a.optionalInt("tasks") { spec["t"] = String(v) }
             if let v = try a.optionalString("root") { spec["root"] = v }
             if let v = try a.optionalInt("validation") { spec["validation"] = String(v) }
+            if let v = try a.optionalInt("limit") { spec["limit"] = String(v) }
+            if let v = try a.optionalInt("test_limit") { spec["test_limit"] = String(v) }
             let data = try BenchmarkLoader.load(spec)
             return .object(BenchmarkObject(data: data, spec: spec))
         },

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Python-style format specs, a small subset: `[[fill]align][0][width][.precision][type]`
+/// Python-style format specs, a small subset: `[[fill]align][sign][0][width][.precision][type]`
 /// with align `<` `>` `^` and type `f` `e` `g` `d` `%` `s`.
 enum StringFormat {
     /// Fills `{}`, `{1}`, `{:.3f}`, `{0:>8}` in `template`; `{{` and `}}` are literal braces.
@@ -68,6 +68,12 @@ enum StringFormat {
             align = first
             scalars.removeFirst()
         }
+        // `+` shows the sign of positive numbers too (differences, gains).
+        var plusSign = false
+        if scalars.first == "+" {
+            plusSign = true
+            scalars.removeFirst()
+        }
         // `07` pads numbers with zeros after the sign, as in Python.
         var zeroPad = false
         if align == nil, scalars.first == "0" {
@@ -102,7 +108,11 @@ enum StringFormat {
         switch value {
         case .number(let number):
             isNumber = true
-            body = try formatNumber(number, type: type, precision: precision, spec: spec)
+            var text = try formatNumber(number, type: type, precision: precision, spec: spec)
+            // A value that rounds to zero prints without a minus sign ("-0.00" reads as a loss).
+            if text.hasPrefix("-"), text.dropFirst().allSatisfy({ "0.e+-%".contains($0) }) { text.removeFirst() }
+            if plusSign && !text.hasPrefix("-") { text = "+" + text }
+            body = text
         default:
             guard type == nil || type == "s" else {
                 throw ScriptError("format spec '\(spec)' needs a number, got \(value.typeName)")

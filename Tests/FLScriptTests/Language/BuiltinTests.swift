@@ -28,6 +28,7 @@ struct BuiltinTests {
         ("map(fn (x) { x * 2 }, [1, 2])", "[2, 4]\n"), ("filter(fn (x) { x > 1 }, 0..<4)", "[2, 3]\n"),
         ("format(0.91234, \".2f\")", "\"0.91\"\n"), ("format(0.5, \".1%\")", "\"50.0%\"\n"), ("format(42, \">5\")", "\"   42\"\n"),
         ("format(\"ab\", \"*^6\")", "\"**ab**\"\n"), ("format(12345.678, \".3e\")", "\"1.235e+04\"\n"), ("format(7, \"03\")", "\"007\"\n"), ("format(-7, \"04\")", "\"-007\"\n"),
+        ("format(1.5, \"+.2f\")", "\"+1.50\"\n"), ("format(-1.5, \"+.2f\")", "\"-1.50\"\n"), ("format(-0.001, \".2f\")", "\"0.00\"\n"),
         ("assert(1 == 1, \"fine\")", ""),
     ])
     func coreBuiltinsBehaveAsDocumented(_ source: String, _ output: String) {
