@@ -79,6 +79,8 @@ final class KernelTests: XCTestCase {
     func testConv2dMatchesDirectConvolution() throws {
         let cases: [(Int, Int, Int, Int, Int, Int, Int)] = [ // batch, cin, cout, hw, k, stride, pad
             (3, 3, 8, 9, 3, 1, 1), (2, 4, 6, 8, 3, 2, 1), (2, 5, 7, 6, 1, 1, 0), (3, 4, 4, 7, 1, 2, 0), (1, 2, 3, 5, 5, 1, 2),
+            // Stride 2 on rows wide enough for the vectorized gather, odd width for its tail.
+            (2, 3, 4, 41, 3, 2, 1), (1, 2, 3, 36, 1, 2, 0),
         ]
         for (i, c) in cases.enumerated() {
             let x = randn([c.0, c.1, c.3, c.3], seed: 100 + UInt64(i), grad: false)

@@ -51,6 +51,15 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int, 
                             ox += 8
                         }
                         while ox < oxHi { d[ox] = srow[ox]; ox += 1 }
+                    } else if s == 2 {
+                        // Every other input element: the even half of 16 contiguous floats.
+                        var ox = oxLo
+                        while ox + 8 <= oxHi && 2 * ox + 16 <= g.w - kx + p {
+                            let v = UnsafeRawPointer(srow + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(d + ox).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                            ox += 8
+                        }
+                        while ox < oxHi { d[ox] = srow[2 * ox]; ox += 1 }
                     } else {
                         for ox in oxLo..<oxHi { d[ox] = srow[ox * s] }
                     }
