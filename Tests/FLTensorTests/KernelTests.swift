@@ -144,4 +144,24 @@ final class KernelTests: XCTestCase {
         for i in 0..<n { ref += Double(i % 7) - 3 }
         XCTAssertEqual(Double(s1), ref, accuracy: 1)
     }
+
+    /// Back-to-back parallel regions of changing sizes on a pool with more threads than cores
+    /// (so workers get preempted between seeing a region and joining it): every chunk of every
+    /// region must run exactly once, and only inside its own region.
+    func testWorkerPoolRunsEveryChunkOnceAcrossBackToBackRegions() {
+        let pool = WorkerPool(workers: 3)
+        var rng = RNG(seed: 7)
+        let counts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+        defer { counts.deallocate() }
+        var wrong = 0
+        for region in 0..<4000 {
+            let chunks = 1 + Int(rng.next() % 64)
+            counts.initialize(repeating: 0, count: 64)
+            let tag = Int32(region & 0xFFFF)
+            pool.run(chunks: chunks, threads: 4) { c in counts[c] &+= 1 &+ (tag << 8) }
+            for c in 0..<64 where counts[c] != (c < chunks ? 1 &+ (tag << 8) : 0) { wrong += 1 }
+            if region % 500 == 499 { usleep(2_000) }   // let the workers fall asleep now and then
+        }
+        XCTAssertEqual(wrong, 0, "chunks run twice, skipped, or run with another region's body")
+    }
 }

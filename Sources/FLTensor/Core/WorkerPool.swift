@@ -13,7 +13,10 @@ final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(workers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
 
     private let workerCount: Int
-    /// Bumped for each new region; workers watch it.
+    /// Odd while a region is open, even while the caller sets the next one up or has none:
+    /// bumped once to open a region and once to close it. A worker joins only the open region
+    /// it saw, so one delayed between seeing a region and joining it cannot wander into the
+    /// next region while the caller is still resetting the counters.
     private let generation = Atomic<Int>(0)
     /// Next chunk to claim in the current region.
     private let nextChunk = Atomic<Int>(0)
@@ -66,7 +69,7 @@ final class WorkerPool: @unchecked Sendable {
                 g = generation.load(ordering: .acquiring)
             }
             seen = g
-            if index >= allowedWorkers { continue }
+            if g & 1 == 0 || index >= allowedWorkers { continue }
             activeWorkers.add(1, ordering: .acquiringAndReleasing)
             if generation.load(ordering: .acquiring) == seen, let b = body {
                 runChunks(b)
@@ -111,7 +114,9 @@ final class WorkerPool: @unchecked Sendable {
             // machine can run the worker that holds them.
             var spins = 0
             while doneChunks.load(ordering: .acquiring) < chunks { spins += 1; if spins > 100_000 { sched_yield() } }
-            // Every worker must have left the region before the body goes out of scope.
+            // Close the region (generation even again), then every worker that joined it must
+            // leave before the body goes out of scope and the state is reused.
+            generation.add(1, ordering: .acquiringAndReleasing)
             body = nil
             spins = 0
             while activeWorkers.load(ordering: .acquiring) > 0 { spins += 1; if spins > 100_000 { sched_yield() } }
