@@ -68,11 +68,7 @@ struct InteractiveReplTests {
         try enter("spin = 0", terminal)
         terminal.send("while true { spin = spin + 1 }\r")
         terminal.drain(for: 0.3)
-        var interrupted = false
-        for _ in 0..<10 where !interrupted {
-            terminal.send("\u{03}")
-            interrupted = terminal.sees("interrupted", within: 2)
-        }
+        let interrupted = terminal.interrupt(until: "interrupted", within: 2)
         #expect(interrupted, "Ctrl-C did not stop the loop:\n\(terminal.transcript)")
         try prompt(terminal)
         #expect(try enter("x", terminal).contains("41"))

@@ -22,11 +22,7 @@ struct InterruptedStepTests {
         _ = try enter("fast_run = experiment(bench, mlp(), strategy: derpp(buffer_size: 200), lr: 0.03, batch: 10, epochs: 200, seed: 3)")
         terminal.send("fast_run.step(\"task\")\r")
         terminal.drain(for: 1.0)
-        var interrupted = false
-        for _ in 0..<10 where !interrupted {
-            terminal.send("\u{03}")
-            interrupted = terminal.sees("interrupted at task 0", within: 3)
-        }
+        let interrupted = terminal.interrupt(until: "interrupted at task 0", within: 3)
         #expect(interrupted, "Ctrl-C did not stop the step:\n\(terminal.transcript)")
         try terminal.expect("flnb> ")
         let cursor = try enter("fast_run.cursor")

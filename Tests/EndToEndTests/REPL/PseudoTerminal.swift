@@ -138,6 +138,16 @@ final class PseudoTerminal {
         (try? expect(needle, timeout: timeout)) != nil
     }
 
+    /// Sends Ctrl-C until `needle` appears (a signal can land before the work it should stop
+    /// has started), up to `attempts` times, waiting `within` seconds after each.
+    func interrupt(until needle: String, within timeout: TimeInterval, attempts: Int = 10) -> Bool {
+        for _ in 0..<attempts {
+            send("\u{03}")
+            if sees(needle, within: timeout) { return true }
+        }
+        return false
+    }
+
     /// Reads whatever arrives for `seconds`.
     func drain(for seconds: TimeInterval) {
         let deadline = Date().addingTimeInterval(seconds)
