@@ -63,7 +63,7 @@ public final class KnowledgeBase: @unchecked Sendable {
     public func features(limit: Int = 512) throws -> Tensor? {
         guard let m = model else { return nil }
         let x = experiment.data.trainImages(probeIndices(limit: limit), augmentationSeed: nil)
-        return try noGrad { try m.features(x) }
+        return try noGrad { try m.inferFeatures(x) }
     }
 
     /// Fisher tensors, when the regularizer is parameter importance.

@@ -96,7 +96,7 @@ public final class LwF: Strategy, @unchecked Sendable {
         for e in 0..<warmupEpochs {
             for batch in exp.batches(idx, seed: deriveSeed(exp.config.seed, 0x57A7, UInt64(ctx.task), UInt64(e)), augment: true) {
                 opt.zeroGrad()
-                let f = try noGrad { try exp.net.features(batch.inputs) }
+                let f = try noGrad { try exp.net.inferFeatures(batch.inputs) }
                 let z = try head(f).slice(dim: 1, start: p, end: a)
                 try crossEntropy(z, batch.labels.map { $0 - p }).backward()
                 opt.step()

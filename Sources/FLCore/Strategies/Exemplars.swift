@@ -15,7 +15,7 @@ enum Exemplars {
             let bs = exp.config.evalBatchSize
             while s < indices.count {
                 let idx = Array(indices[s..<min(indices.count, s + bs)])
-                parts.append(try model.features(exp.data.trainImages(idx, augmentationSeed: nil)))
+                parts.append(try model.inferFeatures(exp.data.trainImages(idx, augmentationSeed: nil)))
                 s += bs
             }
             return parts.isEmpty ? Tensor.zeros([0, model.featureDim]) : try concat(parts, dim: 0)

@@ -40,7 +40,7 @@ public final class ICaRL: LwFMC, @unchecked Sendable {
         }
         let (means, present) = (cachedMeans!.0, cachedMeans!.1)
         if !present.contains(true) { return try exp.net(x) }
-        let f = try exp.net.features(x)
+        let f = try exp.net.inferFeatures(x)
         let b = f.shape[0], d = f.shape[1]
         let out = Tensor.empty([b, a])
         for i in 0..<b {

@@ -75,7 +75,7 @@ public final class ModelObject: ScriptObject {
         case "features":
             return m(name, [.required("x", "inputs [B, C, H, W]")], "features") { a in
                 let net = try self.network()
-                return .object(TensorObject(try noGrad { try net.features(a.tensor("x")) }))
+                return .object(TensorObject(try noGrad { try net.inferFeatures(a.tensor("x")) }))
             }
         case "logits":
             return m(name, [.required("x", "inputs [B, C, H, W]")], "logits") { a in

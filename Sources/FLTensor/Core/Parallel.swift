@@ -17,13 +17,34 @@ public enum Parallel {
         set { _threads = max(1, newValue) }
     }
 
+    /// Marks threads whose kernels must stay on them (see `serially`).
+    private static let serialKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "flnb: no thread-local key left")
+        return key
+    }()
+
+    /// True on a thread that runs one share of a parallel region itself (a batch slice of an
+    /// inference pass): loops started there run inline instead of opening a nested region.
+    @inline(__always)
+    static var isSerialHere: Bool { pthread_getspecific(serialKey) != nil }
+
+    /// Runs `body` with every parallel loop it starts kept on the calling thread. Chunk
+    /// boundaries stay those of `threads`, so the numbers are the same as in parallel.
+    static func serially<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(serialKey)
+        pthread_setspecific(serialKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(serialKey, previous) }
+        return try body()
+    }
+
     /// Runs `body(chunkIndex)` for `chunks` chunks, in parallel when `threads > 1`.
     /// Chunk boundaries depend only on the arguments, never on scheduling, so results that
     /// are combined per chunk stay deterministic.
     @inline(__always)
     public static func forEach(_ chunks: Int, _ body: (Int) -> Void) {
         if chunks <= 0 { return }
-        if chunks == 1 || _threads == 1 {
+        if chunks == 1 || _threads == 1 || isSerialHere {
             for i in 0..<chunks { body(i) }
             return
         }
