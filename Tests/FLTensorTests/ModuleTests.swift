@@ -100,6 +100,38 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(r.data[0], 1); XCTAssertEqual(s.data[0], 0.9, accuracy: 1e-6)
     }
 
+    func testSGDSplitOverThreadsMatchesPlainLoop() {
+        // A parameter large enough for the update to be split over the threads must get
+        // exactly the numbers of the plain per-element formula, in every mode, over steps.
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 2
+        var rng = RNG(seed: 7)
+        let n = 100 * 784 + 13
+        let start = Tensor.uniform([n], low: -1, high: 1, rng: &rng)
+        let grads = (0..<3).map { _ in Tensor.uniform([n], low: -1, high: 1, rng: &rng) }
+        for (mu, wd, nes) in [(Float(0), Float(0), false), (0, 0.01, false), (0.9, 0.01, false), (0.9, 0, true)] {
+            let p = start.clone().requiringGrad()
+            let opt = SGD([p], lr: 0.1, momentum: mu, weightDecay: wd, nesterov: nes)
+            var theta = (0..<n).map { start.data[$0] }
+            var buf = [Float](repeating: 0, count: n)
+            for (k, g) in grads.enumerated() {
+                p.grad = g
+                opt.step()
+                for i in 0..<n {
+                    var d = g.data[i] + wd * theta[i]
+                    if mu != 0 {
+                        buf[i] = k == 0 ? d : mu * buf[i] + d
+                        d = nes ? d + mu * buf[i] : buf[i]
+                    }
+                    theta[i] -= 0.1 * d
+                }
+            }
+            let mismatches = (0..<n).filter { p.data[$0] != theta[$0] }.count
+            XCTAssertEqual(mismatches, 0, "momentum \(mu), wd \(wd), nesterov \(nes)")
+        }
+    }
+
     func testMultiStepLR() {
         var s = MultiStepLR(baseLR: 1, milestones: [2, 4], gamma: 0.1)
         var rates = [s.lr]

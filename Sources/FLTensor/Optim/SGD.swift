@@ -45,34 +45,44 @@ public final class SGD: @unchecked Sendable {
                 let n = p.count
                 let pp = p.data, pg = g.data
                 if momentum == 0 {
-                    if wd == 0 { for i in 0..<n { pp[i] -= rate * pg[i] } }
-                    else { for i in 0..<n { pp[i] -= rate * (pg[i] + wd * pp[i]) } }
+                    // Elementwise, so splitting over the threads changes no number; large
+                    // parameters are updated where their halves were last written.
+                    Parallel.ranges(n, grain: SGD.grain) { r in
+                        if wd == 0 { for i in r { pp[i] -= rate * pg[i] } }
+                        else { for i in r { pp[i] -= rate * (pg[i] + wd * pp[i]) } }
+                    }
                     continue
                 }
                 let key = ObjectIdentifier(p)
+                let mu = momentum, nesterov = nesterov
                 if let b = buffers[key] {
                     let pb = b.data
-                    let mu = momentum
-                    for i in 0..<n {
-                        let d = pg[i] + wd * pp[i]
-                        let nb = mu * pb[i] + d
-                        pb[i] = nb
-                        pp[i] -= rate * (nesterov ? d + mu * nb : nb)
+                    Parallel.ranges(n, grain: SGD.grain) { r in
+                        for i in r {
+                            let d = pg[i] + wd * pp[i]
+                            let nb = mu * pb[i] + d
+                            pb[i] = nb
+                            pp[i] -= rate * (nesterov ? d + mu * nb : nb)
+                        }
                     }
                 } else {
                     let b = Tensor.empty(p.shape)
                     let pb = b.data
-                    let mu = momentum
-                    for i in 0..<n {
-                        let d = pg[i] + wd * pp[i]
-                        pb[i] = d
-                        pp[i] -= rate * (nesterov ? d + mu * d : d)
+                    Parallel.ranges(n, grain: SGD.grain) { r in
+                        for i in r {
+                            let d = pg[i] + wd * pp[i]
+                            pb[i] = d
+                            pp[i] -= rate * (nesterov ? d + mu * d : d)
+                        }
                     }
                     buffers[key] = b
                 }
             }
         }
     }
+
+    /// Smallest share of one parameter's update worth a thread.
+    static let grain = 32_768
 
     /// Momentum buffers in parameter order (nil where none yet), for snapshots.
     public func momentumState() -> [Tensor?] {
