@@ -29,11 +29,34 @@ public final class BasicBlock: Module, @unchecked Sendable {
         [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("shortcut", shortcut)]
     }
     public override func forward(_ x: Tensor) throws -> Tensor {
+        if let y = try fusedInference(x) { return y }
         let h = try bn1.forwardReLU(conv1(x))
         let y = try bn2(conv2(h))
         return try addReLU(y, shortcut(x))
     }
+    /// The block as three fused convolutions (`conv2dBatchNormInference`) when nothing is
+    /// recorded and every batch-norm uses running statistics; nil otherwise. Same values.
+    func fusedInference(_ x: Tensor) throws -> Tensor? {
+        guard !GradMode.enabled, bn1.mode == .eval, bn2.mode == .eval else { return nil }
+        var r = x
+        if !shortcut.layers.isEmpty {
+            guard shortcut.layers.count == 2, let c = shortcut.layers[0] as? Conv2d,
+                  let b = shortcut.layers[1] as? BatchNorm2d, b.mode == .eval else { return nil }
+            r = try c.inference(x, batchNorm: b, relu: false)
+        }
+        let h = try conv1.inference(x, batchNorm: bn1, relu: true)
+        return try conv2.inference(h, batchNorm: bn2, residual: r, relu: true)
+    }
     public override func makeEmpty() -> Module { BasicBlock(emptyLike: self) }
+}
+
+extension Conv2d {
+    /// bn(conv(x)) (+ residual) (→ ReLU) through `conv2dBatchNormInference`.
+    func inference(_ x: Tensor, batchNorm bn: BatchNorm2d, residual: Tensor? = nil, relu: Bool) throws -> Tensor {
+        try conv2dBatchNormInference(x, weight: weight, bias: bias, stride: stride, padding: padding,
+                                     bnWeight: bn.weight, bnBias: bn.bias, runningMean: bn.runningMean,
+                                     runningVar: bn.runningVar, eps: bn.eps, residual: residual, relu: relu)
+    }
 }
 
 /// CIFAR ResNet-18 (mammoth): 3×3 stem without max-pool, four stages of two BasicBlocks with
@@ -72,7 +95,7 @@ public final class ResNet18: Network, @unchecked Sendable {
         [("conv1", conv1), ("bn1", bn1), ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4)]
     }
     public override func features(_ x: Tensor) throws -> Tensor {
-        var h = try bn1.forwardReLU(conv1(x))
+        var h = try !GradMode.enabled && bn1.mode == .eval ? conv1.inference(x, batchNorm: bn1, relu: true) : bn1.forwardReLU(conv1(x))
         h = try layer4(layer3(layer2(layer1(h))))
         return try globalAvgPool(h)
     }

@@ -96,6 +96,17 @@ public func batchNormReLU(_ x: Tensor, weight gamma: Tensor, bias beta: Tensor,
                   momentum: momentum, eps: eps, relu: true)
 }
 
+/// 1/√(var + ε): shared by `batchNorm` and the fused inference convolution, so both round alike.
+@inline(__always)
+func batchNormInvStd(_ v: Float, _ eps: Float) -> Float { 1 / (v + eps).squareRoot() }
+
+/// The per-channel affine map of a normalization: y = x·scale + shift.
+@inline(__always)
+func batchNormAffine(gamma: Float, beta: Float, mean: Float, invStd: Float) -> (scale: Float, shift: Float) {
+    let scale = gamma * invStd
+    return (scale, beta - mean * scale)
+}
+
 func batchNorm(_ x: Tensor, weight gamma: Tensor, bias beta: Tensor,
                runningMean: Tensor, runningVar: Tensor,
                mode: BatchNormMode, momentum: Float, eps: Float, relu: Bool) throws -> Tensor {
@@ -134,9 +145,9 @@ func batchNorm(_ x: Tensor, weight gamma: Tensor, bias beta: Tensor,
                 } else {
                     m = prm[ci]; v = prv[ci]
                 }
-                let inv = 1 / (v + eps).squareRoot()
+                let inv = batchNormInvStd(v, eps)
                 mp[ci] = m; ip[ci] = inv
-                let scale = pgam[ci] * inv, shift = pbet[ci] - m * scale
+                let (scale, shift) = batchNormAffine(gamma: pgam[ci], beta: pbet[ci], mean: m, invStd: inv)
                 for bi in 0..<b {
                     let o = (bi * c + ci) * plane
                     if relu { for i in 0..<plane { po[o + i] = Swift.max(px[o + i] * scale + shift, 0) } }

@@ -14,11 +14,113 @@ public struct ConvGeometry: Equatable, Sendable {
 @inline(__always)
 func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
+/// What an inference convolution does to each output plane as it is stored: evaluation
+/// batch-norm (y·scale + shift), then optionally a residual added, then optionally ReLU — the
+/// conv → BN (→ + shortcut) → ReLU chain of ResNet in the pass that writes the plane, while it
+/// is still in cache. Each step rounds exactly as the separate `batchNorm`, `addReLU` and
+/// ReLU kernels do (same operations in the same order, no fused multiply-add), so the result
+/// is bit-identical to the unfused chain; tests hold it to that.
+struct ConvEpilogue {
+    let scale: UnsafePointer<Float>, shift: UnsafePointer<Float>   // per output channel
+    /// [B, Cout, Ho, Wo] of the whole batch, or nil.
+    let residual: UnsafePointer<Float>?
+    let relu: Bool
+
+    /// Applies the epilogue to plane (image `image`, channel `channel`) at `dst`.
+    @inline(__always)
+    func apply(_ dst: UnsafeMutablePointer<Float>, image: Int, channel: Int, channels: Int, plane: Int) {
+        let a = scale[channel], b = shift[channel]
+        if let residual {
+            let r = residual + (image * channels + channel) * plane
+            if relu {
+                for i in 0..<plane { let v = dst[i] * a + b; dst[i] = Swift.max(v + r[i], 0) }
+            } else {
+                for i in 0..<plane { let v = dst[i] * a + b; dst[i] = v + r[i] }
+            }
+        } else if relu {
+            for i in 0..<plane { dst[i] = Swift.max(dst[i] * a + b, 0) }
+        } else {
+            for i in 0..<plane { dst[i] = dst[i] * a + b }
+        }
+    }
+}
+
 /// Largest im2col buffer (floats) built at once; bigger batches are processed in image groups.
 let im2colLimit = 6 << 20
 
 /// Unfolds images [b0, b0+nb) of x into col[K, nb·Ho·Wo] (rows ordered ci, ky, kx).
 func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int, _ col: UnsafeMutablePointer<Float>) {
+    if g.kh * g.kw > 1 && g.stride <= 2 {
+        im2colPadded(x, g, b0, nb, col)
+    } else {
+        im2colRows(x, g, b0, nb, col)
+    }
+}
+
+/// im2col through a zero-padded copy of each input plane: every output row is then a plain
+/// (stride 1) or every-other (stride 2) run of the padded row, copied in whole vectors with no
+/// bounds tests. One task per (image, channel) writes that channel's kh·kw rows for the image.
+/// The padded plane is built once and read kh·kw times from L1; the row-by-row version
+/// (`im2colRows`) paid a bounds test and a zero fill per output row, which dominated on the
+/// 4×4 and 8×8 maps of ResNet-18's last stages. A copy either way: the values are identical.
+func im2colPadded(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int, _ col: UnsafeMutablePointer<Float>) {
+    let ho = g.ho, wo = g.wo, hw = g.h * g.w, plane = ho * wo
+    let width = nb * plane
+    let s = g.stride, p = g.padding
+    let hp = g.h + 2 * p
+    // Padded rows, plus slack so a vector load starting in the last row stays in the buffer.
+    let wp = g.w + 2 * p
+    let padCount = hp * wp + 2 * wo + 32
+    let kk = g.kh * g.kw
+    Parallel.ranges(nb * g.cin, grain: 1) { tasks in
+        let pad = UnsafeMutablePointer<Float>.allocate(capacity: padCount)
+        defer { pad.deallocate() }
+        pad.update(repeating: 0, count: padCount)
+        for task in tasks {
+            let bi = task / g.cin, ci = task % g.cin
+            let src = x + ((b0 + bi) * g.cin + ci) * hw
+            // Interior rows; the border (and slack) stays zero from the first fill.
+            for y in 0..<g.h { (pad + (y + p) * wp + p).update(from: src + y * g.w, count: g.w) }
+            for ky in 0..<g.kh {
+                for kx in 0..<g.kw {
+                    let row = ci * kk + ky * g.kw + kx
+                    let dst = col + row * width + bi * plane
+                    for oy in 0..<ho {
+                        let srow = pad + (oy * s + ky) * wp + kx
+                        let d = dst + oy * wo
+                        var ox = 0
+                        if s == 1 {
+                            while ox + 8 <= wo {
+                                UnsafeMutableRawPointer(d + ox).storeBytes(of: UnsafeRawPointer(srow + ox).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                                ox += 8
+                            }
+                            if ox + 4 <= wo {
+                                UnsafeMutableRawPointer(d + ox).storeBytes(of: UnsafeRawPointer(srow + ox).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                                ox += 4
+                            }
+                            while ox < wo { d[ox] = srow[ox]; ox += 1 }
+                        } else {
+                            while ox + 8 <= wo {
+                                let v = UnsafeRawPointer(srow + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                                UnsafeMutableRawPointer(d + ox).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                                ox += 8
+                            }
+                            if ox + 4 <= wo {
+                                let v = UnsafeRawPointer(srow + 2 * ox).loadUnaligned(as: SIMD8<Float>.self)
+                                UnsafeMutableRawPointer(d + ox).storeBytes(of: v.evenHalf, as: SIMD4<Float>.self)
+                                ox += 4
+                            }
+                            while ox < wo { d[ox] = srow[2 * ox]; ox += 1 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// im2col row by row, straight from the input (1×1 kernels, strides above 2).
+func im2colRows(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int, _ col: UnsafeMutablePointer<Float>) {
     let ho = g.ho, wo = g.wo, hw = g.h * g.w, plane = ho * wo
     let width = nb * plane
     let s = g.stride, p = g.padding
@@ -105,8 +207,10 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb: Int
 }
 
 /// [Cout, nb·P] (channel-major) → [nb, Cout, P] (image-major), adding a per-channel bias.
+/// With an epilogue, `firstImage` is the batch index of image 0 (for the residual).
 func channelMajorToNCHW(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-                        channels: Int, images nb: Int, plane: Int, bias: UnsafePointer<Float>?) {
+                        channels: Int, images nb: Int, plane: Int, bias: UnsafePointer<Float>?,
+                        epilogue: ConvEpilogue? = nil, firstImage: Int = 0) {
     Parallel.ranges(channels, grain: max(1, 16_384 / max(plane * nb, 1))) { cs in
         for c in cs {
             let bv = bias?[c] ?? 0
@@ -114,6 +218,7 @@ func channelMajorToNCHW(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer
                 let s = src + (c * nb + b) * plane
                 let d = dst + (b * channels + c) * plane
                 if bv == 0 { d.update(from: s, count: plane) } else { for i in 0..<plane { d[i] = s[i] + bv } }
+                epilogue?.apply(d, image: firstImage + b, channel: c, channels: channels, plane: plane)
             }
         }
     }
@@ -138,7 +243,7 @@ enum Im2colConv {
         return max(1, min(g.batch, im2colLimit / max(perImage, 1)))
     }
 
-    static func forward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+    static func forward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry, epilogue: ConvEpilogue? = nil) -> Tensor {
         let out = Tensor.empty([g.batch, g.cout, g.ho, g.wo])
         let plane = g.ho * g.wo
         let gs = groupSize(g)
@@ -160,13 +265,13 @@ enum Im2colConv {
                     sgemm(m: g.cout, n: nb * plane, k: g.k, a: w.data, b: colPtr, c: tmp.pointer)
                 }
                 channelMajorToNCHW(tmp.pointer, out.data + b0 * g.cout * plane, channels: g.cout, images: nb,
-                                   plane: plane, bias: bias.map { UnsafePointer($0.data) })
+                                   plane: plane, bias: bias.map { UnsafePointer($0.data) }, epilogue: epilogue, firstImage: b0)
                 b0 += nb
                 continue
             }
             sgemm(m: g.cout, n: nb * plane, k: g.k, a: w.data, b: colPtr, c: tmp.pointer)
             channelMajorToNCHW(tmp.pointer, out.data + b0 * g.cout * plane, channels: g.cout, images: nb,
-                               plane: plane, bias: bias.map { UnsafePointer($0.data) })
+                               plane: plane, bias: bias.map { UnsafePointer($0.data) }, epilogue: epilogue, firstImage: b0)
             b0 += nb
         }
         return out
@@ -251,8 +356,8 @@ public enum ConvEngine {
 
     static func useWinograd(_ g: ConvGeometry) -> Bool { algorithm == .automatic && WinogradConv.applies(g) }
 
-    static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry) -> Tensor {
-        useWinograd(g) ? WinogradConv.forward(x, w, b, g) : Im2colConv.forward(x, w, b, g)
+    static func forward(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ g: ConvGeometry, epilogue: ConvEpilogue? = nil) -> Tensor {
+        useWinograd(g) ? WinogradConv.forward(x, w, b, g, epilogue: epilogue) : Im2colConv.forward(x, w, b, g, epilogue: epilogue)
     }
     static func backward(_ gy: Tensor, _ x: Tensor, _ w: Tensor, _ g: ConvGeometry, needX: Bool, needW: Bool) -> (Tensor?, Tensor?) {
         if useWinograd(g) {
@@ -266,6 +371,55 @@ public enum ConvEngine {
 
 /// 2-D convolution of x [B, Cin, H, W] with weight [Cout, Cin, kh, kw] and optional bias [Cout].
 public func conv2d(_ x: Tensor, weight w: Tensor, bias b: Tensor? = nil, stride: Int = 1, padding: Int = 0) throws -> Tensor {
+    let g = try convGeometry(x, w, b, stride: stride, padding: padding)
+    let out = ConvEngine.forward(x, w, b, g)
+    let inputs = b.map { [x, w, $0] } ?? [x, w]
+    return out.record(inputs) { Conv2dBackward(x, w, b, g) }
+}
+
+/// conv2d → batch-norm with running statistics (→ + residual) (→ ReLU), for inference: the
+/// normalization, the residual and the ReLU are applied to each output plane as the
+/// convolution stores it (`ConvEpilogue`), saving a full pass over the activation per step.
+/// The result is bit-identical to `conv2d`, `batchNorm(mode: .eval)`, then `addReLU` (with a
+/// residual) or `relu`. While gradients are recorded it runs exactly those separate ops.
+public func conv2dBatchNormInference(_ x: Tensor, weight w: Tensor, bias b: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                                     bnWeight gamma: Tensor, bnBias beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+                                     eps: Float = 1e-5, residual: Tensor? = nil, relu: Bool) throws -> Tensor {
+    if GradMode.enabled {
+        let y = try conv2d(x, weight: w, bias: b, stride: stride, padding: padding)
+        if let residual {
+            let n = try batchNorm(y, weight: gamma, bias: beta, runningMean: runningMean, runningVar: runningVar,
+                                  mode: .eval, momentum: 0, eps: eps, relu: false)
+            return relu ? try addReLU(n, residual) : try n + residual
+        }
+        return try batchNorm(y, weight: gamma, bias: beta, runningMean: runningMean, runningVar: runningVar,
+                             mode: .eval, momentum: 0, eps: eps, relu: relu)
+    }
+    let g = try convGeometry(x, w, b, stride: stride, padding: padding)
+    for (name, t) in [("weight", gamma), ("bias", beta), ("running_mean", runningMean), ("running_var", runningVar)] where t.shape != [g.cout] {
+        throw TensorError.shapes("conv2d_batch_norm", w.shape, t.shape, "batch-norm \(name) must have one value per output channel")
+    }
+    if let residual, residual.shape != [g.batch, g.cout, g.ho, g.wo] {
+        throw TensorError.shapes("conv2d_batch_norm", [g.batch, g.cout, g.ho, g.wo], residual.shape, "the residual must have the output's shape")
+    }
+    var scale = [Float](repeating: 0, count: g.cout), shift = scale
+    for c in 0..<g.cout {
+        let inv = batchNormInvStd(runningVar.data[c], eps)
+        (scale[c], shift[c]) = batchNormAffine(gamma: gamma.data[c], beta: beta.data[c], mean: runningMean.data[c], invStd: inv)
+    }
+    return scale.withUnsafeBufferPointer { sp in
+        shift.withUnsafeBufferPointer { tp in
+            withExtendedLifetime(residual) {
+                let e = ConvEpilogue(scale: sp.baseAddress!, shift: tp.baseAddress!,
+                                     residual: residual.map { UnsafePointer($0.data) }, relu: relu)
+                return ConvEngine.forward(x, w, b, g, epilogue: e)
+            }
+        }
+    }
+}
+
+/// Checks a convolution's operands and returns its geometry.
+func convGeometry(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride: Int, padding: Int) throws -> ConvGeometry {
     guard x.rank == 4 else { throw TensorError("conv2d: input must be [batch, channels, height, width], got \(shapeString(x.shape))") }
     guard w.rank == 4 else { throw TensorError("conv2d: weight must be [out, in, kh, kw], got \(shapeString(w.shape))") }
     guard x.shape[1] == w.shape[1] else {
@@ -278,7 +432,5 @@ public func conv2d(_ x: Tensor, weight w: Tensor, bias b: Tensor? = nil, stride:
         throw TensorError.shapes("conv2d", x.shape, w.shape, "kernel larger than the padded input")
     }
     if let b, b.shape != [g.cout] { throw TensorError.shapes("conv2d", w.shape, b.shape, "bias must have one value per output channel") }
-    let out = ConvEngine.forward(x, w, b, g)
-    let inputs = b.map { [x, w, $0] } ?? [x, w]
-    return out.record(inputs) { Conv2dBackward(x, w, b, g) }
+    return g
 }

@@ -139,7 +139,8 @@ enum WinogradConv {
     /// Y = Aᵀ M A for every tile, written into out [nb, Cout, H, W] (+ bias); eight tiles per
     /// SIMD lane group, their 2×2 outputs interleaved back into rows.
     static func transformOutput(_ m: UnsafePointer<Float>, cout: Int, h: Int, w: Int, nb: Int, th: Int, tw: Int, ld: Int,
-                                bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
+                                bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>,
+                                epilogue: ConvEpilogue? = nil, firstImage: Int = 0) {
         let plane = cout * ld
         Parallel.ranges(nb * cout, grain: 1) { rs in
             let tmp = UnsafeMutablePointer<Float>.allocate(capacity: 2 * (2 * tw + 16))
@@ -197,6 +198,7 @@ enum WinogradConv {
                     (dst + oy * w).update(from: row0, count: w)
                     if oy + 1 < h { (dst + (oy + 1) * w).update(from: row1, count: w) }
                 }
+                epilogue?.apply(dst, image: firstImage + bi, channel: co, channels: cout, plane: h * w)
             }
         }
     }
@@ -321,7 +323,8 @@ enum WinogradConv {
 
     /// out[B, co, H, W] = conv3×3(x[B, ci, H, W]) with precomputed U (16 × co × ci).
     static func run(_ x: UnsafePointer<Float>, batch: Int, cin: Int, cout: Int, h: Int, w: Int,
-                    u: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+                    u: UnsafePointer<Float>, bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>,
+                    epilogue: ConvEpilogue? = nil) {
         let th = (h + 1) / 2, tw = (w + 1) / 2
         let perImage = 16 * max(cin, cout) * th * tw
         let group = max(1, min(batch, winogradGroupLimit / max(perImage, 1)))
@@ -342,16 +345,16 @@ enum WinogradConv {
                             vp + xi * cin * ld, ld, 0, mp + xi * cout * ld, ld)
             }
             transformOutput(mbuf.pointer, cout: cout, h: h, w: w, nb: nb, th: th, tw: tw, ld: ld, bias: bias,
-                            out + b0 * cout * h * w)
+                            out + b0 * cout * h * w, epilogue: epilogue, firstImage: b0)
             b0 += nb
         }
     }
 
-    static func forward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+    static func forward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: ConvGeometry, epilogue: ConvEpilogue? = nil) -> Tensor {
         let out = Tensor.empty([g.batch, g.cout, g.h, g.w])
         let u = transformWeights(w.data, cout: g.cout, cin: g.cin, flipped: false)
         run(x.data, batch: g.batch, cin: g.cin, cout: g.cout, h: g.h, w: g.w, u: u.pointer,
-            bias: bias.map { UnsafePointer($0.data) }, out: out.data)
+            bias: bias.map { UnsafePointer($0.data) }, out: out.data, epilogue: epilogue)
         return out
     }
 
