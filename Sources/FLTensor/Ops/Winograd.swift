@@ -73,8 +73,9 @@ enum WinogradConv {
                     for k in 0..<4 {
                         let yy = y0 + k
                         let dst = rows + k * padW
-                        if yy >= 0 && yy < h { (dst + 1).update(from: src + yy * w, count: w); (dst + 1 + w).update(repeating: 0, count: padW - 1 - w) }
-                        else { dst.update(repeating: 0, count: padW) }
+                        // Only columns 1…w are ever written: the border and the tail stay zero.
+                        if yy >= 0 && yy < h { copyFloats(dst + 1, src + yy * w, w) }
+                        else { (dst + 1).update(repeating: 0, count: w) }
                     }
                     let out = vbase + ty * tw
                     var tx = 0
@@ -195,8 +196,8 @@ enum WinogradConv {
                         tx += 1
                     }
                     let oy = 2 * ty
-                    (dst + oy * w).update(from: row0, count: w)
-                    if oy + 1 < h { (dst + (oy + 1) * w).update(from: row1, count: w) }
+                    copyFloats(dst + oy * w, row0, w)
+                    if oy + 1 < h { copyFloats(dst + (oy + 1) * w, row1, w) }
                 }
                 epilogue?.apply(dst, image: firstImage + bi, channel: co, channels: cout, plane: h * w)
             }
@@ -221,8 +222,9 @@ enum WinogradConv {
                     for k in 0..<2 {
                         let yy = 2 * ty + k
                         let dst = rows + k * padW
-                        if yy < h { dst.update(from: src + yy * w, count: w); (dst + w).update(repeating: 0, count: padW - w) }
-                        else { dst.update(repeating: 0, count: padW) }
+                        // Only columns 0..<w are ever written: the tail stays zero.
+                        if yy < h { copyFloats(dst, src + yy * w, w) }
+                        else { dst.update(repeating: 0, count: w) }
                     }
                     let out = base + ty * tw
                     @inline(__always) func emit8(_ tx: Int) {
