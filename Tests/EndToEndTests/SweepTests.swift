@@ -37,8 +37,11 @@ enum SweepTestProcess {
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
         p.currentDirectoryURL = folder
-        var environment = FlnbBinary.environment(home: folder, extra: extra)
+        // Parameters and report files of the environment running the tests do not leak in;
+        // those a test passes in `extra` do.
+        var environment = FlnbBinary.environment(home: folder)
         for key in environment.keys where key.hasPrefix("FLNB_PARAM_") || key == "FLNB_REPORT" { environment.removeValue(forKey: key) }
+        for (key, value) in extra { environment[key] = value }
         p.environment = environment
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = out

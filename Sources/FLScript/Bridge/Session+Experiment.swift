@@ -220,8 +220,9 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
             default: return Value(text)
             }
         },
-        Builtin("report", summary: "Records one result row (a dict of numbers and strings): appended as a JSON line to $FLNB_REPORT when set (flnb sweep collects them), printed otherwise.",
-                parameters: [.required("row", "dict of results")], example: "report({\"acc\": run.metrics.avg_acc})") { a in
+        Builtin("report", summary: "Records one result row (a dict of numbers and strings): appended as a JSON line to `path` when given, else to $FLNB_REPORT when set (flnb sweep collects them), printed otherwise.",
+                parameters: [.required("row", "dict of results"), .optional("path", default: .null, "JSON-lines file to append the row to (created with its folder)")],
+                example: "report({\"acc\": run.metrics.avg_acc})") { a in
             let d = try a.dict("row")
             var parts: [String] = []
             for (k, v) in d.entries {
@@ -237,7 +238,9 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
                 parts.append("\(jsonQuote(key)): \(val)")
             }
             let line = "{" + parts.joined(separator: ", ") + "}"
-            if let path = ProcessInfo.processInfo.environment["FLNB_REPORT"], !path.isEmpty {
+            if let path = try a.optionalString("path") ?? ProcessInfo.processInfo.environment["FLNB_REPORT"], !path.isEmpty {
+                let folder = (path as NSString).deletingLastPathComponent
+                if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
                 guard let h = FileHandle(forWritingAtPath: path) ?? {
                     FileManager.default.createFile(atPath: path, contents: nil); return FileHandle(forWritingAtPath: path)
                 }() else { throw ScriptError("report: cannot write \(path)") }
@@ -246,6 +249,11 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
                 a.interpreter.write("report: \(line)\n")
             }
             return .null
+        },
+        Builtin("read_reports", summary: "The rows a notebook recorded with report(row, path: …): a list of dicts, one per line of the JSON-lines file.",
+                parameters: [.required("path", "JSON-lines file written by report()")],
+                example: "runs = read_reports(\"results/runs.jsonl\")") { a in
+            Value(try ReportLines.read(try a.string("path")).map { Value.dict($0) })
         },
         Builtin("write_text", summary: "Writes text to a file atomically (tables, reports); creates the folder if needed.",
                 parameters: [.required("path", "file to write"), .required("text", "its content")],
