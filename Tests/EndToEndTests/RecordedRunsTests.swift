@@ -36,6 +36,13 @@ final class RecordedRunsTests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         let text = missing.stdout + missing.stderr
         XCTAssertTrue(text.contains("no recorded run of LwF.MC flashback seed 123 (cnn on short data)"), text)
-        XCTAssertTrue(text.contains("FLNB_PARAM_record=\(file) and FLNB_PARAM_methods=lwf_mc FLNB_PARAM_seeds=123"), text)
+        XCTAssertTrue(text.contains("record it with: FLNB_PARAM_parts=cnn FLNB_PARAM_methods=lwf_mc FLNB_PARAM_seeds=123 FLNB_PARAM_record=\(file) flnb run"), text)
+
+        // A diverged run's metrics are recorded as null and collected as NaN, not an error.
+        let nulled = partial + lines[3].replacingOccurrences(of: "\"class_il\": ", with: "\"class_il\": null, \"was\": ") + "\n"
+        try nulled.write(toFile: file, atomically: true, encoding: .utf8)
+        let nan = try SweepTestProcess.flnb(["run", notebook], in: folder, environment: ["FLNB_PARAM_collect": file, "FLNB_DATA": data])
+        XCTAssertEqual(nan.status, 0, nan.all)
+        XCTAssertTrue(nan.stdout.contains("flashback · seed 123: class-IL nan"), nan.stdout)
     }
 }

@@ -38,6 +38,14 @@ final class ReportFileTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count, 2)
     }
 
+    func testWindowsLineEndsAndBlankLinesRead() throws {
+        let path = folder.appendingPathComponent("crlf.jsonl").path
+        try "{\"a\": 1}\r\n\r\n{\"a\": 2, \"b\": \"x\"}\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let (out, err) = run("print(read_reports(\"\(path)\"))")
+        XCTAssertEqual(err, "")
+        XCTAssertEqual(out, "[{\"a\": 1}, {\"a\": 2, \"b\": \"x\"}]\n")
+    }
+
     func testBadFilesNameTheLineAndTheSessionGoesOn() throws {
         let path = folder.appendingPathComponent("bad.jsonl").path
         for (text, message) in [

@@ -14,7 +14,9 @@ enum ReportLines {
             throw ScriptError("read_reports: \(path) is not readable UTF-8 text")
         }
         var rows: [ScriptDict] = []
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: normalise line ends before splitting.
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, line) in lines.enumerated() {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             do { rows.append(try parse(Substring(line))) } catch let f as Failure {
                 throw ScriptError("read_reports: \(path) line \(i + 1): \(f.message)")

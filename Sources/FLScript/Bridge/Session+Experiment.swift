@@ -241,10 +241,14 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
             if let path = try a.optionalString("path") ?? ProcessInfo.processInfo.environment["FLNB_REPORT"], !path.isEmpty {
                 let folder = (path as NSString).deletingLastPathComponent
                 if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-                guard let h = FileHandle(forWritingAtPath: path) ?? {
-                    FileManager.default.createFile(atPath: path, contents: nil); return FileHandle(forWritingAtPath: path)
-                }() else { throw ScriptError("report: cannot write \(path)") }
-                h.seekToEndOfFile(); h.write(Data((line + "\n").utf8)); h.closeFile()
+                // O_APPEND and one write per row: sessions recording into the same file at once
+                // (a sweep's jobs, two restricted runs) never overwrite each other's lines.
+                let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+                guard fd >= 0 else { throw ScriptError("report: cannot write \(path): \(String(cString: strerror(errno)))") }
+                defer { close(fd) }
+                let bytes = Array((line + "\n").utf8)
+                let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                guard written == bytes.count else { throw ScriptError("report: writing \(path) failed") }
             } else {
                 a.interpreter.write("report: \(line)\n")
             }
