@@ -340,10 +340,13 @@ func channelSums(_ t: Tensor) -> Tensor {
     let plane = t.count / max(b * c, 1)
     let out = Tensor.zeros([c])
     let p = t.data, po = out.data
-    for ci in 0..<c {
-        var s: Float = 0
-        for bi in 0..<b { let row = p + (bi * c + ci) * plane; for i in 0..<plane { s += row[i] } }
-        po[ci] = s
+    // Channels in parallel; each channel's sum keeps its one sequential order.
+    Parallel.ranges(c, grain: max(1, 32_768 / max(b * plane, 1))) { cs in
+        for ci in cs {
+            var s: Float = 0
+            for bi in 0..<b { let row = p + (bi * c + ci) * plane; for i in 0..<plane { s += row[i] } }
+            po[ci] = s
+        }
     }
     return out
 }

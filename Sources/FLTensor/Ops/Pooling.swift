@@ -84,7 +84,34 @@ public func maxPool2d(_ x: Tensor, kernel: Int = 2, stride: Int? = nil) throws -
             for pl in r {
                 let src = px + pl * h * w
                 for oy in 0..<ho {
-                    for ox in 0..<wo {
+                    var done = 0
+                    if kernel == 2 && s == 2 {
+                        // Eight windows at once: the same four comparisons in the same order as
+                        // the loop below (strict >, so the first maximum wins and NaN never
+                        // does), one window per lane; 2·ox + 16 ≤ 2·wo ≤ w keeps loads in the row.
+                        let r0 = src + 2 * oy * w, r1 = r0 + w
+                        let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+                        while done + 8 <= wo {
+                            let top = UnsafeRawPointer(r0 + 2 * done).loadUnaligned(as: SIMD16<Float>.self)
+                            let bottom = UnsafeRawPointer(r1 + 2 * done).loadUnaligned(as: SIMD16<Float>.self)
+                            let a = SIMD8<Int32>(repeating: Int32(2 * oy * w + 2 * done)) &+ lanes
+                            var best = SIMD8<Float>(repeating: -.infinity), idx = a
+                            var m = top.evenHalf .> best
+                            best.replace(with: top.evenHalf, where: m); idx.replace(with: a, where: m)
+                            m = top.oddHalf .> best
+                            best.replace(with: top.oddHalf, where: m); idx.replace(with: a &+ 1, where: m)
+                            let down = a &+ Int32(w)
+                            m = bottom.evenHalf .> best
+                            best.replace(with: bottom.evenHalf, where: m); idx.replace(with: down, where: m)
+                            m = bottom.oddHalf .> best
+                            best.replace(with: bottom.oddHalf, where: m); idx.replace(with: down &+ 1, where: m)
+                            let o = (pl * ho + oy) * wo + done
+                            UnsafeMutableRawPointer(po + o).storeBytes(of: best, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(ap + o).storeBytes(of: idx, as: SIMD8<Int32>.self)
+                            done += 8
+                        }
+                    }
+                    for ox in done..<wo {
                         var best = -Float.infinity
                         var bi = (oy * s) * w + ox * s
                         for ky in 0..<kernel {
