@@ -105,18 +105,10 @@ func im2colPadded(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ b0: Int, _ nb:
                     for oy in 0..<ho {
                         let srow = pad + (oy * s + ky) * wp + kx
                         let d = dst + oy * wo
-                        var ox = 0
                         if s == 1 {
-                            while ox + 8 <= wo {
-                                UnsafeMutableRawPointer(d + ox).storeBytes(of: UnsafeRawPointer(srow + ox).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                                ox += 8
-                            }
-                            if ox + 4 <= wo {
-                                UnsafeMutableRawPointer(d + ox).storeBytes(of: UnsafeRawPointer(srow + ox).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                                ox += 4
-                            }
-                            while ox < wo { d[ox] = srow[ox]; ox += 1 }
+                            copyFloats(d, srow, wo)
                         } else {
+                            var ox = 0
                             while ox + 8 <= wo {
                                 let v = UnsafeRawPointer(srow + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
                                 UnsafeMutableRawPointer(d + ox).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
