@@ -51,7 +51,7 @@ final class ReportFileTests: XCTestCase {
         for (text, message) in [
             ("{\"a\": 1}\n\n{\"a\": 2,}\n", "line 3: expected a quoted key"),
             ("{\"a\": 1}\n{\"a\": [1]}\n", "line 2: nested objects and lists are not supported"),
-            ("{\"a\": 1} x\n", "line 1: unexpected text after the object"),
+            ("{\"a\": 1} x\n", "line 1: unexpected text after the value"),
             ("{\"a\": \"open\n", "line 1: unterminated string"),
             ("{\"a\": 1.2.3}\n", "line 1: not a number"),
             ("[1, 2]\n", "line 1: expected '{'"),

@@ -1,4 +1,5 @@
 import Foundation
+import FLScript
 import XCTest
 @testable import flnb
 #if canImport(Glibc)
@@ -174,7 +175,7 @@ final class SweepTests: XCTestCase {
             """)
         // Rows survive the JSON lines of a Slurm task unchanged.
         for row in rows {
-            XCTAssertEqual(SweepRow(json: try XCTUnwrap(try SweepJSON.parse(row.jsonLine).members)), row)
+            XCTAssertEqual(SweepRow(json: try XCTUnwrap(try OrderedJSON.parse(row.jsonLine).members)), row)
         }
         XCTAssertEqual(SweepCell(parameter: "1e-2"), .number("0.01"))
         XCTAssertEqual(SweepCell(parameter: "0.10"), .number("0.1"))
@@ -184,13 +185,13 @@ final class SweepTests: XCTestCase {
 
     func testJSONKeepsMemberOrderAndNumberText() throws {
         let text = #"{"z": 1.50, "a": [1, {"b": null}], "s": "\u00e9\n\"", "t": true}"#
-        let v = try SweepJSON.parse(text)
+        let v = try OrderedJSON.parse(text)
         XCTAssertEqual(v.members?.map(\.key), ["z", "a", "s", "t"])
         XCTAssertEqual(v["z"], .number("1.50"))
         XCTAssertEqual(v["s"]?.stringValue, "é\n\"")
-        XCTAssertEqual(try SweepJSON.parse(v.text), v)
-        XCTAssertThrowsError(try SweepJSON.parse("{\"a\": 01}"))
-        XCTAssertThrowsError(try SweepJSON.parse("{\"a\": 1} x"))
+        XCTAssertEqual(try OrderedJSON.parse(v.text), v)
+        XCTAssertThrowsError(try OrderedJSON.parse("{\"a\": 01}"))
+        XCTAssertThrowsError(try OrderedJSON.parse("{\"a\": 1} x"))
     }
 
     // MARK: - Local sweeps
@@ -291,13 +292,13 @@ final class SweepTests: XCTestCase {
         let data = ["--data_root", root.appendingPathComponent("data").path]
         let r = try sweep(["--train", (flags + data).map(shellQuote).joined(separator: " "), "--param", "seed=1,2", "--jobs", "2", "--format", "json"], timeout: 300)
         XCTAssertEqual(r.status, 0, r.all)
-        let rows = try r.stdout.split(separator: "\n").map { try XCTUnwrap(try SweepJSON.parse(String($0)).members) }
+        let rows = try r.stdout.split(separator: "\n").map { try XCTUnwrap(try OrderedJSON.parse(String($0)).members) }
         XCTAssertEqual(rows.count, 2, r.stdout)
         for (row, seed) in zip(rows, ["1", "2"]) {
             XCTAssertEqual(row.first, .init(key: "seed", value: .number(seed)))
             let direct = try SweepTestProcess.flnb(["train"] + flags + data + ["--seed", seed, "--threads", "1", "--results", "direct"], in: folder, timeout: 300)
             XCTAssertEqual(direct.status, 0, direct.all)
-            let json = try SweepJSON.parse(String(contentsOf: folder.appendingPathComponent("direct/seq-digits/lwf_mc-flashback-s\(seed).json"), encoding: .utf8))
+            let json = try OrderedJSON.parse(String(contentsOf: folder.appendingPathComponent("direct/seq-digits/lwf_mc-flashback-s\(seed).json"), encoding: .utf8))
             let expected = SweepJob.metricsRow(json)
             XCTAssertEqual(expected.count, 18)
             let got = Dictionary(uniqueKeysWithValues: row.map { ($0.key, $0.value) })
@@ -330,7 +331,7 @@ final class SweepTests: XCTestCase {
                      "#SBATCH --time=00:05:00", "--index \"$SLURM_ARRAY_TASK_ID\""] {
             XCTAssertTrue(script.contains(line), "\(line) not in:\n\(script)")
         }
-        let grid = try SweepJSON.parse(String(contentsOf: dir.appendingPathComponent("grid.json"), encoding: .utf8))
+        let grid = try OrderedJSON.parse(String(contentsOf: dir.appendingPathComponent("grid.json"), encoding: .utf8))
         XCTAssertEqual(grid["count"], .number("4"))
         XCTAssertEqual(grid["combinations"]?.arrayValue?[1], .object([.init(key: "a", value: .string("1")), .init(key: "b", value: .string("y"))]))
         // The task command, as the script runs it (the executable and arguments of its exec line).

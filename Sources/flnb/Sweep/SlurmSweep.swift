@@ -1,4 +1,5 @@
 import Foundation
+import FLScript
 
 /// `flnb sweep --slurm DIR`: a Slurm job array whose task i runs combination i with
 /// `flnb sweep … --slurm DIR --index i` (the combination is recomputed from the index, never
@@ -80,18 +81,18 @@ enum SlurmSweep {
 
     /// `grid.json`: what was swept and every combination, in index order.
     static func gridJSON(target: SweepTarget, grid: SweepGrid, threads: Int) -> String {
-        let targetJSON: SweepJSON
+        let targetJSON: OrderedJSON
         switch target {
         case .notebook(let path): targetJSON = .object([.init(key: "notebook", value: .string(path))])
         case .train(let flags): targetJSON = .object([.init(key: "train", value: .array(flags.map { .string($0) }))])
         }
-        let parameters = SweepJSON.array(grid.parameters.map { p in
+        let parameters = OrderedJSON.array(grid.parameters.map { p in
             .object([.init(key: "name", value: .string(p.name)), .init(key: "values", value: .array(p.values.map { .string($0) }))])
         })
         var lines = ["{\"flnb_sweep\": 1,", " \"target\": \(targetJSON.text),", " \"parameters\": \(parameters.text),",
                      " \"threads_per_job\": \(threads),", " \"count\": \(grid.count),", " \"combinations\": ["]
         for i in 0..<grid.count {
-            let c = SweepJSON.object(grid.combination(i).map { .init(key: $0.name, value: .string($0.value)) })
+            let c = OrderedJSON.object(grid.combination(i).map { .init(key: $0.name, value: .string($0.value)) })
             lines.append("  " + c.text + (i + 1 < grid.count ? "," : ""))
         }
         lines.append("]}")
@@ -104,8 +105,8 @@ enum SlurmSweep {
             throw Failure(description: "\(layout.grid.path) not found: \(layout.directory.path) is not a folder written by flnb sweep --slurm",
                           status: ExitStatus.noInput)
         }
-        let json: SweepJSON
-        do { json = try SweepJSON.parse(try AtomicFile.readText(layout.grid.path)) } catch {
+        let json: OrderedJSON
+        do { json = try OrderedJSON.parse(try AtomicFile.readText(layout.grid.path)) } catch {
             throw Failure(description: "\(layout.grid.path) cannot be read: \(error)", status: ExitStatus.noInput)
         }
         var parameters: [SweepParameter] = []
@@ -173,7 +174,7 @@ enum SlurmSweep {
                 try? FileManager.default.removeItem(at: layout.error(index))
                 try AtomicFile.write(outcome.rows.map { $0.jsonLine + "\n" }.joined(), to: layout.rows(index).path)
             } else {
-                let record = SweepJSON.object([.init(key: "index", value: .number(String(index))),
+                let record = OrderedJSON.object([.init(key: "index", value: .number(String(index))),
                                                .init(key: "failure", value: .string(outcome.failure ?? "")),
                                                .init(key: "stderr_tail", value: .string(outcome.errorTail))])
                 try AtomicFile.write(record.text + "\n", to: layout.error(index).path)
@@ -196,14 +197,14 @@ enum SlurmSweep {
             var outcome = SweepOutcome(index: i, combination: combination, failure: nil, errorTail: "", rows: [])
             if let text = try? AtomicFile.readText(layout.rows(i).path) {
                 for (n, line) in text.split(separator: "\n").enumerated() {
-                    guard let members = (try? SweepJSON.parse(String(line)))?.members else {
+                    guard let members = (try? OrderedJSON.parse(String(line)))?.members else {
                         outcome.failure = "\(layout.rows(i).path) line \(n + 1) is not a JSON object"
                         outcome.rows = []
                         break
                     }
                     outcome.rows.append(SweepRow(json: members))
                 }
-            } else if let text = try? AtomicFile.readText(layout.error(i).path), let record = try? SweepJSON.parse(text) {
+            } else if let text = try? AtomicFile.readText(layout.error(i).path), let record = try? OrderedJSON.parse(text) {
                 outcome.failure = record["failure"]?.stringValue ?? "failed"
                 outcome.errorTail = record["stderr_tail"]?.stringValue ?? ""
             } else {

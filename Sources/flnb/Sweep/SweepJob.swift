@@ -1,4 +1,5 @@
 import Foundation
+import FLScript
 
 /// How every run of a sweep is started: a child process of the same flnb binary.
 struct SweepLaunch {
@@ -161,16 +162,16 @@ final class SweepJob {
     struct ResultError: Error, CustomStringConvertible { var description: String }
 
     /// The rows the run reported: its report lines, or the summary of `flnb train`'s metrics.
-    private func reportedRows() throws -> [[SweepJSON.Member]] {
+    private func reportedRows() throws -> [[OrderedJSON.Member]] {
         switch launch.target {
         case .notebook:
             let path = folder.appendingPathComponent("report.jsonl").path
             guard FileManager.default.fileExists(atPath: path) else { return [] }
             let text = try AtomicFile.readText(path)
-            var rows: [[SweepJSON.Member]] = []
+            var rows: [[OrderedJSON.Member]] = []
             for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-                guard let members = (try? SweepJSON.parse(String(line)))?.members else {
+                guard let members = (try? OrderedJSON.parse(String(line)))?.members else {
                     throw ResultError(description: "report line \(n + 1) is not a JSON object: \(line.prefix(200))")
                 }
                 rows.append(members)
@@ -180,15 +181,15 @@ final class SweepJob {
             let results = folder.appendingPathComponent("results")
             let files = (FileManager.default.subpaths(atPath: results.path) ?? []).filter { $0.hasSuffix(".json") }.sorted()
             guard let file = files.first else { throw ResultError(description: "flnb train wrote no metrics file under \(results.path)") }
-            let json = try SweepJSON.parse(try AtomicFile.readText(results.appendingPathComponent(file).path))
+            let json = try OrderedJSON.parse(try AtomicFile.readText(results.appendingPathComponent(file).path))
             return [SweepJob.metricsRow(json)]
         }
     }
 
     /// One row from the metrics JSON of `flnb train`: every summary value of every setting
     /// (`class_il_final_avg_acc`, `task_il_forgetting`, …, and extra heads such as iCaRL's).
-    static func metricsRow(_ json: SweepJSON) -> [SweepJSON.Member] {
-        var row: [SweepJSON.Member] = []
+    static func metricsRow(_ json: OrderedJSON) -> [OrderedJSON.Member] {
+        var row: [OrderedJSON.Member] = []
         for setting in json.members ?? [] {
             guard let summary = setting.value["summary"]?.members else { continue }
             for m in summary where m.key != "last_task" { row.append(.init(key: setting.key + "_" + m.key, value: m.value)) }

@@ -1,4 +1,5 @@
 import Foundation
+import FLScript
 
 /// One value in a sweep table.
 enum SweepCell: Equatable {
@@ -9,7 +10,7 @@ enum SweepCell: Equatable {
     case null
 
     /// A reported value: scalars as they are, lists and dicts as compact JSON text.
-    init(json: SweepJSON) {
+    init(json: OrderedJSON) {
         switch json {
         case .string(let s): self = .text(s)
         case .number(let t): self = .number(SweepCell.normalizedNumber(t))
@@ -31,10 +32,10 @@ enum SweepCell: Equatable {
         self = .text(text)
     }
 
-    var json: SweepJSON {
+    var json: OrderedJSON {
         switch self {
         case .text(let s): return .string(s)
-        case .number(let t): return SweepJSON.isNumberText(t) ? .number(t) : .string(t)
+        case .number(let t): return OrderedJSON.isNumberText(t) ? .number(t) : .string(t)
         case .bool(let b): return .bool(b)
         case .null: return .null
         }
@@ -73,7 +74,7 @@ struct SweepRow: Equatable {
 
     /// The parameters of a run followed by one row it reported. A reported key that is also
     /// a parameter is dropped when it holds the same value, and kept as `reported_KEY` when not.
-    init(parameters: [(name: String, value: String)], reported: [SweepJSON.Member]) {
+    init(parameters: [(name: String, value: String)], reported: [OrderedJSON.Member]) {
         fields = parameters.map { Field(column: $0.name, cell: SweepCell(parameter: $0.value)) }
         for member in reported {
             let cell = SweepCell(json: member.value)
@@ -90,12 +91,12 @@ struct SweepRow: Equatable {
     }
 
     /// A row read back from JSON (a Slurm task's results file).
-    init(json members: [SweepJSON.Member]) {
+    init(json members: [OrderedJSON.Member]) {
         fields = members.map { Field(column: $0.key, cell: SweepCell(json: $0.value)) }
     }
 
     /// The row as one JSON line.
-    var jsonLine: String { SweepJSON.object(fields.map { .init(key: $0.column, value: $0.cell.json) }).text }
+    var jsonLine: String { OrderedJSON.object(fields.map { .init(key: $0.column, value: $0.cell.json) }).text }
 }
 
 /// Table formats of `flnb sweep --format`.
@@ -131,7 +132,7 @@ struct SweepTable: Equatable {
         case .csv: return csv
         case .md: return markdown
         case .json: return rows.map { row in
-            SweepJSON.object(columns.compactMap { c in row[c].map { .init(key: c, value: $0.json) } }).text + "\n"
+            OrderedJSON.object(columns.compactMap { c in row[c].map { .init(key: c, value: $0.json) } }).text + "\n"
         }.joined()
         }
     }

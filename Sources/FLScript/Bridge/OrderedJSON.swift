@@ -2,65 +2,68 @@ import Foundation
 import FLTensor
 
 /// A JSON value that keeps the order of object members and the text of numbers, so that a
-/// sweep's columns come out in the order a notebook reported them (JSONSerialization forgets
-/// both). Used for report lines, `flnb train`'s metrics file, `grid.json` and Slurm results.
-enum SweepJSON: Equatable {
+/// table's columns come out in the order a notebook reported them (JSONSerialization forgets
+/// both). The one JSON reader of the project's own files: `report()` lines read back by
+/// `read_reports` and `flnb sweep`, `flnb train`'s metrics file, `grid.json`, Slurm results.
+public enum OrderedJSON: Equatable, Sendable {
     case string(String)
     /// A number as its JSON text.
     case number(String)
     case bool(Bool)
     case null
-    case array([SweepJSON])
+    case array([OrderedJSON])
     case object([Member])
 
-    struct Member: Equatable {
-        var key: String
-        var value: SweepJSON
+    public struct Member: Equatable, Sendable {
+        public var key: String
+        public var value: OrderedJSON
+        public init(key: String, value: OrderedJSON) { self.key = key; self.value = value }
     }
 
     /// The value of member `key` of an object (the first one with that name).
-    subscript(key: String) -> SweepJSON? {
+    public subscript(key: String) -> OrderedJSON? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
 
-    var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
-    var arrayValue: [SweepJSON]? { if case .array(let a) = self { return a } else { return nil } }
-    var members: [Member]? { if case .object(let m) = self { return m } else { return nil } }
-    var intValue: Int? { if case .number(let t) = self { return Int(t) ?? Double(t).flatMap { $0 == $0.rounded() ? Int(exactly: $0) : nil } } else { return nil } }
+    public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    public var arrayValue: [OrderedJSON]? { if case .array(let a) = self { return a } else { return nil } }
+    public var members: [Member]? { if case .object(let m) = self { return m } else { return nil } }
+    public var intValue: Int? { if case .number(let t) = self { return Int(t) ?? Double(t).flatMap { $0 == $0.rounded() ? Int(exactly: $0) : nil } } else { return nil } }
 
     // MARK: - Writing
 
     /// Compact JSON in the style of `report()`: `{"a": 1, "b": [2, 3]}`.
-    var text: String {
+    public var text: String {
         switch self {
-        case .string(let s): return SweepJSON.quote(s)
+        case .string(let s): return OrderedJSON.quote(s)
         case .number(let t): return t
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array(let items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
-        case .object(let members): return "{" + members.map { SweepJSON.quote($0.key) + ": " + $0.value.text }.joined(separator: ", ") + "}"
+        case .object(let members): return "{" + members.map { OrderedJSON.quote($0.key) + ": " + $0.value.text }.joined(separator: ", ") + "}"
         }
     }
 
     /// `s` as a JSON string literal.
-    static func quote(_ s: String) -> String { jsonQuote(s) }
+    public static func quote(_ s: String) -> String { jsonQuote(s) }
 
     // MARK: - Reading
 
-    struct ParseError: Error, CustomStringConvertible {
-        var message: String
-        var offset: Int
-        var description: String { "\(message) at character \(offset + 1)" }
+    public struct ParseError: Error, CustomStringConvertible {
+        public var message: String
+        /// Where, counted in characters (Unicode scalars) from 1.
+        public var column: Int
+        public var description: String { "\(message) at column \(column)" }
     }
 
     /// Parses one JSON value (surrounding white space allowed, nothing else after it).
-    static func parse(_ text: String) throws -> SweepJSON {
+    public static func parse(_ text: String) throws -> OrderedJSON {
         var parser = Parser(bytes: Array(text.utf8))
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
-        guard parser.index == parser.bytes.count else { throw ParseError(message: "unexpected text after the value", offset: parser.index) }
+        guard parser.index == parser.bytes.count else { throw parser.fail("unexpected text after the value") }
         return value
     }
 
@@ -72,9 +75,13 @@ enum SweepJSON: Equatable {
             while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         }
 
-        func fail(_ message: String) -> ParseError { ParseError(message: message, offset: index) }
+        /// The error at the current position; its column counts UTF-8 lead bytes, not bytes.
+        func fail(_ message: String) -> ParseError {
+            let end = min(index, bytes.count)
+            return ParseError(message: message, column: bytes[..<end].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 })
+        }
 
-        mutating func value(depth: Int) throws -> SweepJSON {
+        mutating func value(depth: Int) throws -> OrderedJSON {
             guard depth < 200 else { throw fail("nested too deeply") }
             guard index < bytes.count else { throw fail("unexpected end") }
             switch bytes[index] {
@@ -85,7 +92,7 @@ enum SweepJSON: Equatable {
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                 while true {
                     skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
                     let key = try string()
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -100,7 +107,7 @@ enum SweepJSON: Equatable {
                 }
             case UInt8(ascii: "["):
                 index += 1
-                var items: [SweepJSON] = []
+                var items: [OrderedJSON] = []
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
                 while true {
@@ -121,14 +128,15 @@ enum SweepJSON: Equatable {
                 let start = index
                 while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
                 let text = String(decoding: bytes[start..<index], as: UTF8.self)
-                guard !text.isEmpty, SweepJSON.isNumberText(text) else { index = start; throw fail("unexpected character") }
+                guard !text.isEmpty else { throw fail("unexpected character '\(String(decoding: [bytes[start]], as: UTF8.self))'") }
+                guard OrderedJSON.isNumberText(text) else { index = start; throw fail("not a number: '\(text)'") }
                 return .number(text)
             }
         }
 
         mutating func literal(_ word: String) throws {
             let w = Array(word.utf8)
-            guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else { throw fail("unexpected character") }
+            guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else { throw fail("unknown word (true, false or null?)") }
             index += w.count
         }
 
@@ -174,7 +182,7 @@ enum SweepJSON: Equatable {
     }
 
     /// Whether `text` is a number in JSON's grammar (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`).
-    static func isNumberText(_ text: String) -> Bool {
+    public static func isNumberText(_ text: String) -> Bool {
         var s = Substring(text)
         if s.hasPrefix("-") { s = s.dropFirst() }
         let intPart = s.prefix { $0.isASCII && $0.isNumber }
