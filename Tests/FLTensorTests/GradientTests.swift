@@ -98,6 +98,15 @@ final class GradientTests: XCTestCase {
         let x = randn([4, 6], seed: 22), w = randn([3, 6], seed: 23), bias = randn([3], seed: 24)
         try gc.check([x, w, bias]) { try linear($0[0], weight: $0[1], bias: $0[2]) }
         try gc.check([x, w]) { try linear($0[0], weight: $0[1], bias: nil) }
+        // The fused ReLU: biases of ±3 keep every pre-activation (|x·wᵀ| < 1.5 here) off the kink.
+        let ws = randn([3, 6], seed: 25, scale: 0.1)
+        let far = try Tensor(shape: [3], values: [3, -3, 3]).requiringGrad()
+        try gc.check([x, ws, far]) { try linearReLU($0[0], weight: $0[1], bias: $0[2]) }
+        // Without a bias: input column 0 is 3 and weight column 0 is ±1, so z ≈ ±3 + O(0.1).
+        let xw = randn([4, 6], seed: 26, scale: 0.1), wn = randn([3, 6], seed: 27, scale: 0.1)
+        for i in 0..<4 { xw.data[i * 6] = 3 }
+        for (j, v) in [Float(1), -1, 1].enumerated() { wn.data[j * 6] = v }
+        try gc.check([xw, wn]) { try linearReLU($0[0], weight: $0[1], bias: nil) }
     }
 
     func testConv2d() throws {

@@ -116,7 +116,7 @@ public final class MLP: Network, @unchecked Sendable {
     public override var bodyChildren: [(String, Module)] { layers.enumerated().map { ("fc\($0.offset + 1)", $0.element) } }
     public override func features(_ x: Tensor) throws -> Tensor {
         var h = x.rank == 2 ? x : x.flattened()
-        for l in layers { h = try l(h).relu() }
+        for l in layers { h = try linearReLU(h, weight: l.weight, bias: l.bias) }   // = l(h).relu(), fused
         return h
     }
     public override func makeEmptyBody() -> Network { MLP(emptyLike: self) }
@@ -149,7 +149,7 @@ public final class SmallCNN: Network, @unchecked Sendable {
         var h = try conv1(x).relu()
         h = try maxPool2d(conv2(h).relu(), kernel: 2)
         h = try maxPool2d(conv3(h).relu(), kernel: 2)
-        return try fc1(h.flattened()).relu()
+        return try linearReLU(h.flattened(), weight: fc1.weight, bias: fc1.bias)   // = fc1(…).relu(), fused
     }
     public override func makeEmptyBody() -> Network { SmallCNN(emptyLike: self) }
     public override var summary: String { "SmallCNN(\(inputShape.map(String.init).joined(separator: "×")))" }

@@ -47,7 +47,7 @@ public final class SGD: @unchecked Sendable {
                 if momentum == 0 {
                     // Elementwise, so splitting over the threads changes no number; large
                     // parameters are updated where their halves were last written.
-                    Parallel.ranges(n, grain: SGD.grain) { r in
+                    SGD.shares(p, n) { r in
                         if wd == 0 { for i in r { pp[i] -= rate * pg[i] } }
                         else { for i in r { pp[i] -= rate * (pg[i] + wd * pp[i]) } }
                     }
@@ -57,7 +57,7 @@ public final class SGD: @unchecked Sendable {
                 let mu = momentum, nesterov = nesterov
                 if let b = buffers[key] {
                     let pb = b.data
-                    Parallel.ranges(n, grain: SGD.grain) { r in
+                    SGD.shares(p, n) { r in
                         for i in r {
                             let d = pg[i] + wd * pp[i]
                             let nb = mu * pb[i] + d
@@ -68,7 +68,7 @@ public final class SGD: @unchecked Sendable {
                 } else {
                     let b = Tensor.empty(p.shape)
                     let pb = b.data
-                    Parallel.ranges(n, grain: SGD.grain) { r in
+                    SGD.shares(p, n) { r in
                         for i in r {
                             let d = pg[i] + wd * pp[i]
                             pb[i] = d
@@ -83,6 +83,23 @@ public final class SGD: @unchecked Sendable {
 
     /// Smallest share of one parameter's update worth a thread.
     static let grain = 32_768
+
+    /// Runs `body` over the element ranges of one parameter's update, in parallel when the
+    /// parameter is large. A matrix is split on the weight-row blocks its layer's products use
+    /// (`BLASThreading.weightRowBlocks`), so each thread updates the rows whose gradient it
+    /// computed and whose forward product it runs next.
+    @inline(__always)
+    static func shares(_ p: Tensor, _ n: Int, _ body: (Range<Int>) -> Void) {
+        if n >= grain, BLASThreading.weightRowAffinity, p.rank >= 2, Parallel.threads > 1 {
+            let rows = p.shape[0], cols = n / max(rows, 1)
+            let blocks = BLASThreading.weightRowBlocks(rows: rows, columns: cols)
+            if blocks.count > 1 {
+                Parallel.forEach(blocks.count) { i in let b = blocks[blocks.count - 1 - i]; body(b.lowerBound * cols..<b.upperBound * cols) }
+                return
+            }
+        }
+        Parallel.ranges(n, grain: grain, body)
+    }
 
     /// Momentum buffers in parameter order (nil where none yet), for snapshots.
     public func momentumState() -> [Tensor?] {
