@@ -80,8 +80,8 @@ public enum BLASThreading {
     /// the forward product, the weight gradient and the SGD update of a layer all split on
     /// these boundaries, so each thread reads and writes the same rows of W, dW and the
     /// momentum at every step and they never move between cores. Measured on the MLP
-    /// (784-100-100-10, batch 128, 2 threads): +15 % train img/s in the VM's slow state, the
-    /// same in its fast state. One block (no ownership) when there is a single thread, fewer
+    /// (784-100-100-10, batch 128, 2 threads), interleaved A/B: +11 % train img/s in the VM's slow
+    /// state (where moving data between the cores is expensive), −3 % in its fast state. One block (no ownership) when there is a single thread, fewer
     /// than 16 rows per thread, or a thread's share would exceed `weightRowShareLimit` (a
     /// weight that does not stay in cache gains nothing, and each thread then packs the whole
     /// input for its weight gradient: the CNN's 3136→512 layer lost ~3 %).

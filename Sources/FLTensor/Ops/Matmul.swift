@@ -79,7 +79,7 @@ final class LinearBackward: GradFunction {
             // Rows of dW (dZᵀ·X, [out,B]·[B,in]) and of the bias gradient on the threads that own
             // those rows of W (see weightRowBlocks).
             Parallel.forEach(blocks.count) { i in
-                let r = blocks[blocks.count - 1 - i]   // the caller, first to start, takes the last (largest) block
+                let r = blocks[blocks.count - 1 - i]   // the caller starts first: it takes the last block (52 of 100 rows)
                 sgemmSerial(true, false, r.count, fin, batch, 1, pz + r.lowerBound, fout, x.data, fin, 0, dw.data + r.lowerBound * fin, fin)
                 biasColumns(r)
             }
@@ -94,6 +94,7 @@ final class LinearBackward: GradFunction {
             out[0] = t
         }
         if hasBias { out.append(db) }
+        withExtendedLifetime(dz) {}   // its buffer is used through `pz` up to here
         return out
     }
 }
@@ -115,7 +116,9 @@ public func linear(_ x: Tensor, weight w: Tensor, bias b: Tensor?) throws -> Ten
 /// bit, in fewer passes. Each thread applies the ReLU to the output columns it has just
 /// computed (its weight rows, in a training step), and the backward masks the gradient, sums
 /// the bias gradient and forms the weight gradient in one pass per block of weight rows,
-/// instead of three serial elementwise passes and two more tensors per layer.
+/// instead of three serial elementwise passes and two more tensors per layer. Like `sigmoid`
+/// and `tanh`, its backward reads the output (y > 0 exactly where z > 0), so writing into the
+/// output before `backward()` changes the gradient.
 public func linearReLU(_ x: Tensor, weight w: Tensor, bias b: Tensor?) throws -> Tensor {
     try linearOp(x, weight: w, bias: b, relu: true)
 }
@@ -141,7 +144,7 @@ func linearOp(_ x: Tensor, weight w: Tensor, bias b: Tensor?, relu: Bool) throws
         // Each thread computes the output columns of the weight rows it owns.
         let px = x.data, pw = w.data, pb = b?.data
         Parallel.forEach(blocks.count) { i in
-            let r = blocks[blocks.count - 1 - i], lo = r.lowerBound   // the caller, first to start, takes the last (largest) block
+            let r = blocks[blocks.count - 1 - i], lo = r.lowerBound   // the caller starts first: it takes the last block (52 of 100 rows)
             if let pb {
                 for row in 0..<batch { (po + row * fout + lo).update(from: pb + lo, count: r.count) }
             }
