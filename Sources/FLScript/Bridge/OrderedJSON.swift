@@ -75,6 +75,18 @@ public enum OrderedJSON: Equatable, Sendable {
             while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         }
 
+        /// Whether the next byte is `c`.
+        func at(_ c: Unicode.Scalar) -> Bool { index < bytes.count && bytes[index] == UInt8(ascii: c) }
+
+        /// After an item of an object or array: true past a ',', false past `close`, else an error.
+        mutating func moreItems(before close: Unicode.Scalar) throws -> Bool {
+            skipSpace()
+            guard index < bytes.count else { throw fail("unexpected end") }
+            if at(",") { index += 1; return true }
+            if at(close) { index += 1; return false }
+            throw fail("expected ',' or '\(close)'")
+        }
+
         /// The error at the current position; its column counts UTF-8 lead bytes, not bytes.
         func fail(_ message: String) -> ParseError {
             let end = min(index, bytes.count)
@@ -89,36 +101,28 @@ public enum OrderedJSON: Equatable, Sendable {
                 index += 1
                 var members: [Member] = []
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-                while true {
+                if at("}") { index += 1; return .object(members) }
+                repeat {
                     skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
+                    guard at("\"") else { throw fail("expected a quoted key") }
                     let key = try string()
                     skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    guard at(":") else { throw fail("expected ':'") }
                     index += 1
                     skipSpace()
                     members.append(Member(key: key, value: try value(depth: depth + 1)))
-                    skipSpace()
-                    guard index < bytes.count else { throw fail("unexpected end") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-                    throw fail("expected ',' or '}'")
-                }
+                } while try moreItems(before: "}")
+                return .object(members)
             case UInt8(ascii: "["):
                 index += 1
                 var items: [OrderedJSON] = []
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-                while true {
+                if at("]") { index += 1; return .array(items) }
+                repeat {
                     skipSpace()
                     items.append(try value(depth: depth + 1))
-                    skipSpace()
-                    guard index < bytes.count else { throw fail("unexpected end") }
-                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                    if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-                    throw fail("expected ',' or ']'")
-                }
+                } while try moreItems(before: "]")
+                return .array(items)
             case UInt8(ascii: "\""):
                 return .string(try string())
             case UInt8(ascii: "t"): try literal("true"); return .bool(true)

@@ -50,19 +50,13 @@ final class LinearBackward: GradFunction {
         let pg = g.data, pz = dz.data, py = reluOutput?.data
         let dw = needs[1] ? Tensor.empty(w.shape) : nil
         let db = needBias ? Tensor.zeros([fout]) : nil
-        // The ReLU mask, elementwise: by halves of the batch when the layer splits, so that no
-        // two threads write the same cache line (a column split would share one per row).
+        // The ReLU mask, elementwise: in contiguous shares of the whole matrix, one per thread
+        // when the layer splits (a split by the weight's columns would have both threads write
+        // one cache line per row), so any split gives the same numbers.
         let blocks = needs[1] ? linearBlocks(batch: batch, fin: fin, fout: fout) : [0..<fout]
         if let py {
             let n = g.count
-            if blocks.count > 1 {
-                let parts = blocks.count, share = (n / parts + 15) / 16 * 16
-                Parallel.forEach(parts) { i in
-                    for k in min(n, i * share)..<(i == parts - 1 ? n : min(n, (i + 1) * share)) { pz[k] = py[k] > 0 ? pg[k] : 0 }
-                }
-            } else {
-                Parallel.ranges(n, grain: 32_768) { r in for k in r { pz[k] = py[k] > 0 ? pg[k] : 0 } }
-            }
+            Parallel.ranges(n, grain: blocks.count > 1 ? n / blocks.count : 32_768) { r in for k in r { pz[k] = py[k] > 0 ? pg[k] : 0 } }
         }
         // The bias gradient of output features r, summed over the batch in row order (as one
         // loop over the whole matrix would), in a local buffer written once.
