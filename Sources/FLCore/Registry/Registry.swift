@@ -42,7 +42,7 @@ public enum StrategyRegistry {
         Entry(name: "sgd", title: "SGD", summary: "fine-tuning with cross-entropy (lower bound)", parameters: [], usesBuffer: false),
         Entry(name: "joint", title: "Joint", summary: "training on all data seen so far (upper bound)", parameters: [], usesBuffer: false),
         Entry(name: "lwf_mc", title: "LwF.MC", summary: "BCE distillation of the old model's sigmoid outputs on old columns",
-              parameters: [ParameterDoc("wd_reg", "0", "weight of ‖θ‖² from task 1 on")], usesBuffer: false),
+              parameters: [ParameterDoc("wd_reg", "0", "weight of ‖θ‖² (all parameters, every task and phase)")], usesBuffer: false),
         Entry(name: "lwf", title: "LwF", summary: "Li & Hoiem: CE + α·KD (T = 2) on old columns, head warm-up",
               parameters: [ParameterDoc("alpha", "1", "distillation weight"), ParameterDoc("softmax_temp", "2", "temperature"),
                            ParameterDoc("warmup_epochs", "1", "new-head warm-up epochs before each task")], usesBuffer: false),
@@ -64,7 +64,8 @@ public enum StrategyRegistry {
                            ParameterDoc("beta", "0.9", "label replay (past heads)"), ParameterDoc("gamma", "0.85", "transplant scale"),
                            ParameterDoc("lambd", "0.05", "SupCon weight"), ParameterDoc("eta", "0.01", "constraint weight"),
                            ParameterDoc("m", "0.2", "constraint margin"), ParameterDoc("simclr_batch_size", "64", "SupCon images"),
-                           ParameterDoc("simclr_temp", "5", "SupCon temperature")], usesBuffer: true),
+                           ParameterDoc("simclr_temp", "5", "SupCon temperature"),
+                           ParameterDoc("simclr_num_aug", "2", "SupCon views per image")], usesBuffer: true),
         Entry(name: "ewc_on", title: "online EWC", summary: "task loss + λ·Σ F(θ − θ*)²",
               parameters: [ParameterDoc("e_lambda", "10", "penalty weight λ"), ParameterDoc("gamma", "1", "Fisher decay"),
                            ParameterDoc("loss_ce", "0", "1: CE over all outputs (mammoth); 0: BCE on the current head (FL reference)"),
@@ -106,7 +107,8 @@ public enum StrategyRegistry {
         case "xder":
             s = XDER(bufferSize: try o.int("buffer_size", 2000), alpha: o.float("alpha", 0.6), beta: o.float("beta", 0.9),
                      gamma: o.float("gamma", 0.85), lambda: o.float("lambd", 0.05), eta: o.float("eta", 0.01), m: o.float("m", 0.2),
-                     simclrBatch: try o.int("simclr_batch_size", 64), simclrTemperature: o.float("simclr_temp", 5))
+                     simclrBatch: try o.int("simclr_batch_size", 64), simclrTemperature: o.float("simclr_temp", 5),
+                     simclrViews: try o.int("simclr_num_aug", 2))
         case "ewc_on":
             s = OnlineEWC(lambda: o.float("e_lambda", 10), gamma: o.float("gamma", 1), taskLoss: o.number("loss_ce", 0) != 0 ? .ce : .bce,
                           maxFisherSamples: try o.int("fisher_samples", 0))

@@ -31,8 +31,13 @@ public final class ParameterImportance: Regularizer, @unchecked Sendable {
     }
     public var hasKnowledge: Bool { !fisher.isEmpty }
 
-    /// Empirical Fisher of `model` on the given training samples.
-    public static func fisher(of model: Network, indices: [Int], experiment exp: Experiment) throws -> [Tensor] {
+    /// Empirical Fisher of `model` on the given training samples: Σ p(y|x)·(∇ log p(y|x))² over
+    /// the samples, divided by their count rounded up to whole batches of `batchSize` when given
+    /// (the reference divides by len(train_loader) × batch_size). With `augmentationSeed` the
+    /// images are the augmented view the reference's train loader gives (chunk k drawn from a
+    /// seed derived from it and k).
+    public static func fisher(of model: Network, indices: [Int], experiment exp: Experiment,
+                              augmentationSeed: UInt64? = nil, batchSize: Int? = nil) throws -> [Tensor] {
         let params = model.parameters()
         var acc = params.map { Tensor.zeros($0.shape) }
         let wasTraining = model.isTraining
@@ -46,7 +51,7 @@ public final class ParameterImportance: Regularizer, @unchecked Sendable {
         var start = 0
         while start < indices.count {
             let idx = Array(indices[start..<min(indices.count, start + chunk)])
-            let x = exp.data.trainImages(idx, augmentationSeed: nil)
+            let x = exp.data.trainImages(idx, augmentationSeed: augmentationSeed.map { deriveSeed($0, UInt64(start)) })
             for k in 0..<idx.count {
                 let xi = try x.slice(start: k, end: k + 1)
                 model.zeroGrad()
@@ -64,7 +69,8 @@ public final class ParameterImportance: Regularizer, @unchecked Sendable {
             start += chunk
         }
         model.zeroGrad()
-        let inv = 1 / Float(max(indices.count, 1))
+        let denominator = batchSize.map { b in (indices.count + b - 1) / b * b } ?? indices.count
+        let inv = 1 / Float(max(denominator, 1))
         for a in acc { for i in 0..<a.count { a.data[i] *= inv } }
         acc = acc.map { $0.detach() }
         return acc
@@ -110,7 +116,9 @@ public final class ParameterImportance: Regularizer, @unchecked Sendable {
     public override func endTask(context ctx: TaskContext, experiment exp: Experiment) throws {
         guard source == .old else { return }
         let idx = sampleIndices(exp.data.trainIndices(task: ctx.task), exp: exp)
-        let fNew = try ParameterImportance.fisher(of: exp.net, indices: idx, experiment: exp)
+        let fNew = try ParameterImportance.fisher(of: exp.net, indices: idx, experiment: exp,
+                                                  augmentationSeed: deriveSeed(exp.config.seed, 0xF15A, UInt64(ctx.task)),
+                                                  batchSize: exp.config.batchSize)
         if fisher.isEmpty {
             fisher = fNew
         } else {
@@ -123,7 +131,9 @@ public final class ParameterImportance: Regularizer, @unchecked Sendable {
     public override func buildPlasticKnowledge(context ctx: TaskContext, experiment exp: Experiment) throws {
         guard source == .primary, let primary = exp.primaryModel else { return }
         let idx = sampleIndices(exp.data.trainIndices(task: ctx.task), exp: exp)
-        fisher = try ParameterImportance.fisher(of: primary, indices: idx, experiment: exp)
+        fisher = try ParameterImportance.fisher(of: primary, indices: idx, experiment: exp,
+                                                augmentationSeed: deriveSeed(exp.config.seed, 0xF15B, UInt64(ctx.task)),
+                                                batchSize: exp.config.batchSize)
         anchor = primary.parameters().map { $0.clone() }
         fisherSamples = idx.count
     }

@@ -28,7 +28,7 @@ public final class JointStrategy: Strategy, @unchecked Sendable {
 }
 
 /// LwF.MC: BCE with logits on the seen columns against [σ(z_old[:, :p]), one-hot[p:a]]
-/// (+ wd_reg · ‖θ‖²). Written as a task term on the new columns plus the stability term on the
+/// (+ wd_reg · ‖θ‖² at every task and phase). Written as a task term on the new columns plus the stability term on the
 /// old ones (LogitDistillation with shareOfSeen), whose sum is exactly the single BCE of the
 /// paper; the split is what lets a session swap the stability term.
 public class LwFMC: Strategy, @unchecked Sendable {
@@ -54,7 +54,8 @@ public class LwFMC: Strategy, @unchecked Sendable {
         var terms = LossTerms(student: try studentPass(batch.inputs, exp))
         terms.add("bce_new", try taskTerm(terms.student.logits, batch.labels, ctx))
         if ctx.task > 0 { try addStability(&terms, batch, ctx, exp) }
-        if wdReg > 0 && ctx.task > 0 {
+        // At every task, task 0 included, and so also in Phase 2's loss, as models/fl_lwf_mc.py does.
+        if wdReg > 0 {
             var sq: Tensor? = nil
             for p in exp.net.parameters() where p.requiresGrad {
                 let s = p.square().sum()

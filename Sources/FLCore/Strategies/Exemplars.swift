@@ -5,7 +5,9 @@ import FLData
 /// Shared pieces of the exemplar methods (iCaRL, LUCIR): the class-balanced herding memory.
 enum Exemplars {
     /// Eval-mode features of non-augmented training images, in batches.
-    static func features(_ model: Network, _ indices: [Int], _ exp: Experiment) throws -> Tensor {
+    /// With `augmentationSeed` the images get the dataset's train augmentation (chunk k drawn
+    /// from a seed derived from it and k), as the reference's loaders give them.
+    static func features(_ model: Network, _ indices: [Int], _ exp: Experiment, augmentationSeed: UInt64? = nil) throws -> Tensor {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
@@ -15,7 +17,8 @@ enum Exemplars {
             let bs = exp.config.evalBatchSize
             while s < indices.count {
                 let idx = Array(indices[s..<min(indices.count, s + bs)])
-                parts.append(try model.inferFeatures(exp.data.trainImages(idx, augmentationSeed: nil)))
+                let seed = augmentationSeed.map { deriveSeed($0, UInt64(s)) }
+                parts.append(try model.inferFeatures(exp.data.trainImages(idx, augmentationSeed: seed)))
                 s += bs
             }
             return parts.isEmpty ? Tensor.zeros([0, model.featureDim]) : try concat(parts, dim: 0)

@@ -80,7 +80,9 @@ public final class LUCIR: Strategy, @unchecked Sendable {
         for (r, c) in ctx.newClasses.enumerated() {
             let members = zip(taskIdx, labels).filter { $0.1 == c }.map(\.0)
             if members.isEmpty { continue }
-            let f = try Exemplars.features(exp.net, members, exp).l2Normalized()
+            // The augmented view, as the reference's imprint_weights reads the task's train loader.
+            let seed = deriveSeed(exp.config.seed, 0x1A9B, UInt64(ctx.task), UInt64(c))
+            let f = try Exemplars.features(exp.net, members, exp, augmentationSeed: seed).l2Normalized()
             var mean = [Float](repeating: 0, count: d)
             for i in 0..<members.count { for j in 0..<d { mean[j] += f.data[i * d + j] } }
             let n = mean.reduce(0) { $0 + $1 * $1 }.squareRoot()

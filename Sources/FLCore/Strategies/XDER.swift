@@ -15,11 +15,13 @@ public final class XDER: Strategy, @unchecked Sendable {
     public var m: Float
     public var simclrBatch: Int
     public var simclrTemperature: Float
+    /// Strong-augmentation views per SupCon image (the reference's `simclr_num_aug`).
+    public var simclrViews: Int
 
     public init(bufferSize: Int, alpha: Float = 0.6, beta: Float = 0.9, gamma: Float = 0.85, lambda: Float = 0.05,
-                eta: Float = 0.01, m: Float = 0.2, simclrBatch: Int = 64, simclrTemperature: Float = 5) {
+                eta: Float = 0.01, m: Float = 0.2, simclrBatch: Int = 64, simclrTemperature: Float = 5, simclrViews: Int = 2) {
         self.gamma = gamma; self.lambda = lambda; self.eta = eta; self.m = m
-        self.simclrBatch = simclrBatch; self.simclrTemperature = simclrTemperature
+        self.simclrBatch = simclrBatch; self.simclrTemperature = simclrTemperature; self.simclrViews = simclrViews
         super.init()
         self.bufferSize = bufferSize
         stability = LogitReplay(alpha: alpha, beta: beta, labelsOnPastHeads: true)
@@ -32,8 +34,14 @@ public final class XDER: Strategy, @unchecked Sendable {
         if let r = stability as? LogitReplay { h += [("alpha", Double(r.weight)), ("beta", Double(r.beta))] }
         return h + [("gamma", Double(gamma)), ("lambd", Double(lambda)), ("eta", Double(eta)), ("m", Double(m)),
                     ("simclr_batch_size", Double(simclrBatch)), ("simclr_temp", Double(simclrTemperature))]
+            + (simclrViews != 2 ? [("simclr_num_aug", Double(simclrViews))] : [])
     }
     public override func defaultPlasticity() -> Regularizer { LogitReplay(alpha: 1, source: .primary) }
+
+    public override func validate(_ exp: Experiment) throws {
+        try super.validate(exp)
+        if simclrViews < 1 { throw ConfigurationError("xder: simclr_num_aug must be at least 1 (got \(simclrViews))") }
+    }
 
     /// The γ rule: within `cols`, when the largest output exceeds the stored ground-truth logit g,
     /// scale those outputs by γ·g/max; then write them into `stored` (row r).
@@ -129,7 +137,7 @@ public final class XDER: Strategy, @unchecked Sendable {
         return try (x * mask).sum() * (1 / count)
     }
 
-    /// SupCon (τ = simclr_temp) over two strong augmentations of up to simclr_batch buffer and
+    /// SupCon (τ = simclr_temp) over simclr_num_aug strong augmentations of up to simclr_batch buffer and
     /// stream images, per future head on L2-normalized logits; summed over heads and divided by
     /// (heads × samples), as the reference does.
     func supConTerm(_ batch: Batch, _ ctx: TaskContext, _ exp: Experiment) throws -> Tensor? {
@@ -145,9 +153,8 @@ public final class XDER: Strategy, @unchecked Sendable {
         let x = try concat(images, dim: 0)
         let nSamples = labels.count
         var rng = RNG(seed: deriveSeed(exp.config.seed, 0x5C1, UInt64(exp.globalStep)))
-        // Views interleaved: sample i has rows 2i and 2i+1.
-        let v1 = StrongAugmentation.apply(x, rng: &rng), v2 = StrongAugmentation.apply(x, rng: &rng)
-        let views = try interleave(v1, v2)
+        // Views interleaved: sample i has rows V·i …< V·(i+1). Drawn one whole view after another.
+        let views = interleave((0..<simclrViews).map { _ in StrongAugmentation.apply(x, rng: &rng) })
         exp.net.setBatchNormStatisticsFrozen(true)
         defer { exp.net.setBatchNormStatisticsFrozen(false) }
         let out = try exp.net(views)
@@ -156,19 +163,19 @@ public final class XDER: Strategy, @unchecked Sendable {
         for h in heads {
             let cols = g.classes(h)
             let f = try out.slice(dim: 1, start: cols.lowerBound, end: cols.upperBound).l2Normalized()
-            let l = try supConLoss(features: f, labels: labels, views: 2, temperature: simclrTemperature)
+            let l = try supConLoss(features: f, labels: labels, views: simclrViews, temperature: simclrTemperature)
             total = try total.map { try $0 + l } ?? l
         }
         return total.map { $0 * (1 / Float(heads.count * nSamples)) }
     }
 
-    func interleave(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-        let n = a.shape[0]
-        let per = a.count / max(n, 1)
-        let out = Tensor.empty([2 * n] + Array(a.shape.dropFirst()))
+    /// Rows of the same sample adjacent: row V·i + v is view v of sample i.
+    func interleave(_ views: [Tensor]) -> Tensor {
+        let first = views[0], n = first.shape[0], v = views.count
+        let per = first.count / max(n, 1)
+        let out = Tensor.empty([v * n] + Array(first.shape.dropFirst()))
         for i in 0..<n {
-            (out.data + (2 * i) * per).update(from: a.data + i * per, count: per)
-            (out.data + (2 * i + 1) * per).update(from: b.data + i * per, count: per)
+            for (k, view) in views.enumerated() { (out.data + (v * i + k) * per).update(from: view.data + i * per, count: per) }
         }
         return out
     }

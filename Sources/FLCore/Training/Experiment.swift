@@ -243,10 +243,6 @@ public final class Experiment: @unchecked Sendable {
                 metrics.randomInitClassIL[j] = c; metrics.randomInitTaskIL[j] = ti
             }
         }
-        if t > 0 {
-            let (c, ti) = try evaluate(task: t)
-            metrics.preTaskClassIL[t] = c; metrics.preTaskTaskIL[t] = ti
-        }
         primaryModel = nil
         // θ*ₜ₋₁ as the previous task left it, before this task's preparations (LUCIR's imprint,
         // LwF's warm-up): what the flashback returns to.
@@ -256,6 +252,12 @@ public final class Experiment: @unchecked Sendable {
             flashbackAnchor = anchor
         }
         try strategy.beginTask(ctx, experiment: self)
+        // FWT's pre-task accuracy, after the method's begin-task hook (LUCIR's imprinted head, LwF's
+        // warm-up), where the reference's utils/training.py measures it.
+        if t > 0 {
+            let (c, ti) = try evaluate(task: t)
+            metrics.preTaskClassIL[t] = c; metrics.preTaskTaskIL[t] = ti
+        }
         phaseIndices = strategy.trainingIndices(task: t, experiment: self)
         taskTiming.seconds += now() - start
         startPhase(.primary)

@@ -2,10 +2,13 @@ import Foundation
 import FLTensor
 import FLData
 
-/// Supervised contrastive loss (Khosla et al. 2020) with sum reduction over anchors.
+/// Supervised contrastive loss (Khosla et al. 2020) reduced as the reference's
+/// `utils/simclrloss.py` with `reduction='sum'` and base temperature = τ (X-DER's use): each
+/// anchor's loss is averaged over the V views of its sample, then summed over the N samples.
 /// `features` [N·V, d] are L2-normalized, rows of one sample adjacent (views interleaved);
 /// positives of an anchor are the other views of every sample with its label.
-/// loss = Σ_anchors −mean_{p ∈ P(i)} log( exp(s_ip/τ) / Σ_{a ≠ i} exp(s_ia/τ) ).
+/// loss = Σ_samples mean_views −mean_{p ∈ P(i)} log( exp(s_ip/τ) / Σ_{a ≠ i} exp(s_ia/τ) )
+///      = (1/V) Σ_anchors (…).
 public func supConLoss(features: Tensor, labels: [Int], views: Int, temperature: Float) throws -> Tensor {
     let rows = features.shape[0]
     guard rows == labels.count * views else {
@@ -22,7 +25,7 @@ public func supConLoss(features: Tensor, labels: [Int], views: Int, temperature:
     for i in 0..<rows { for j in 0..<rows where i != j && rowLabels[i] == rowLabels[j] { pos.data[i * rows + j] = 1; counts[i] += 1 } }
     let perAnchor = try (logProb * pos).sum(dim: 1)                                 // [R]
     let inv = Tensor(counts.map { $0 > 0 ? -1 / $0 : 0 })
-    return try (perAnchor * inv).sum()
+    return try (perAnchor * inv).sum() * (1 / Float(views))
 }
 
 /// Strong augmentation in tensor space for contrastive views: random resized crop (scale

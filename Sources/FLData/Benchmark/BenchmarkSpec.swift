@@ -31,9 +31,14 @@ public struct BenchmarkSpec: Sendable, Equatable {
                       normalization: .tinyImageNet, augmentation: .cropAndFlip),
     ]
 
-    /// The spec called `name`; the error lists the known names.
+    /// Other names the reference implementations use for the same benchmarks.
+    public static let aliases: [String: String] = ["seq-tinyimagenet": "seq-tinyimg", "seq-tiny-imagenet": "seq-tinyimg",
+                                                   "seq-fashion-mnist": "seq-fmnist"]
+
+    /// The spec called `name` (or one of its `aliases`); the error lists the known names.
     public static func named(_ name: String) throws -> BenchmarkSpec {
-        if let spec = all.first(where: { $0.name == name.lowercased() }) { return spec }
+        let key = aliases[name.lowercased()] ?? name.lowercased()
+        if let spec = all.first(where: { $0.name == key }) { return spec }
         throw DataError(path: nil, "unknown benchmark '\(name)'; known: \(all.map(\.name).joined(separator: ", "))")
     }
 }

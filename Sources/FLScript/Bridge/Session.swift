@@ -119,14 +119,20 @@ func modelBuiltins(_ state: SessionState) -> [Builtin] {
                 parameters: [.optional("inputs", default: .null, "input features (default: from the benchmark)"),
                              .optional("hidden", default: Value([Value(100), Value(100)]), "hidden widths"),
                              .optional("classes", default: .null, "outputs (default: the benchmark's classes)"),
-                             .optional("seed", default: .null, "initialization seed (default: the session seed)")],
+                             .optional("seed", default: .null, "initialization seed (default: the session seed)"),
+                             .optional("init", default: "xavier", "\"xavier\" (default: mammoth's MNIST MLP — Xavier-uniform weights, zero biases — as the reference uses) or \"torch\" (PyTorch's default Kaiming-uniform, a = √5)")],
                 example: "net = mlp(inputs: 64, hidden: [100, 100])") { a in
             let hidden = try shapeArgument(a.list("hidden").items, name: "hidden")
             guard hidden.allSatisfy({ $0 > 0 }) else { throw ScriptError("hidden: widths must be positive", argument: "hidden") }
             let inputs = try a.optionalInt("inputs")
             if let i = inputs, i < 1 { throw ScriptError("inputs: must be positive", argument: "inputs") }
             let c = try classes(a)
-            let spec = BackboneSpec(kind: "mlp", inputShape: inputs.map { [1, 1, $0] } ?? [0, 0, 0], classes: c ?? 0, hidden: hidden, seed: try seed(a))
+            let initName = try a.string("init")
+            guard let scheme = Initialization(rawValue: initName) else {
+                throw ScriptError("init: \"xavier\" or \"torch\", got \"\(initName)\"", argument: "init")
+            }
+            let spec = BackboneSpec(kind: "mlp", inputShape: inputs.map { [1, 1, $0] } ?? [0, 0, 0], classes: c ?? 0, hidden: hidden,
+                                    seed: try seed(a), initialization: scheme == .xavier ? nil : scheme)
             return .object(ModelObject(spec: spec, unboundInputs: inputs == nil, unboundClasses: c == nil))
         },
         Builtin("cnn", summary: "The small teaching CNN (3 conv layers, 2 max-pools, 512 hidden).",

@@ -6,14 +6,20 @@ public final class Linear: Module, @unchecked Sendable {
     public let bias: Tensor?
     public let inputFeatures: Int, outputFeatures: Int
 
-    /// A linear layer with PyTorch's default initialization (zeros when `rng` is nil).
-    public init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true, rng: inout RNG) {
+    /// A linear layer drawn from `rng`: PyTorch's default initialization, or mammoth's Xavier
+    /// (uniform weights, zero biases).
+    public init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true, initialization: Initialization = .torch, rng: inout RNG) {
         self.inputFeatures = inputFeatures; self.outputFeatures = outputFeatures
         weight = parameter([outputFeatures, inputFeatures])
         self.bias = bias ? parameter([outputFeatures]) : nil
         super.init()
-        kaimingUniform(weight, fanIn: inputFeatures, rng: &rng)
-        if let b = self.bias { kaimingUniform(b, fanIn: inputFeatures, rng: &rng) }
+        switch initialization {
+        case .torch:
+            kaimingUniform(weight, fanIn: inputFeatures, rng: &rng)
+            if let b = self.bias { kaimingUniform(b, fanIn: inputFeatures, rng: &rng) }
+        case .xavier:
+            xavierUniform(weight, fanIn: inputFeatures, fanOut: outputFeatures, rng: &rng)   // biases stay 0
+        }
     }
     init(empty inputFeatures: Int, _ outputFeatures: Int, bias: Bool) {
         self.inputFeatures = inputFeatures; self.outputFeatures = outputFeatures

@@ -145,3 +145,19 @@ func kaimingUniform(_ t: Tensor, fanIn: Int, rng: inout RNG) {
     let p = t.data
     for i in 0..<t.count { p[i] = rng.uniform(-bound, bound) }
 }
+
+/// How a layer's parameters are first drawn.
+public enum Initialization: String, Codable, Sendable, CaseIterable {
+    /// PyTorch's default: Kaiming-uniform with a = √5 for weights and biases alike.
+    case torch
+    /// mammoth's `xavier` (backbone/__init__.py), which its MNIST MLP applies to every linear
+    /// layer: weights U(−a, a) with a = √(6 / (fan_in + fan_out)), biases 0.
+    case xavier
+}
+
+/// Xavier-uniform weights: U(−a, a), a = √(6 / (fan_in + fan_out)).
+func xavierUniform(_ t: Tensor, fanIn: Int, fanOut: Int, rng: inout RNG) {
+    let bound = (6 / Float(max(fanIn + fanOut, 1))).squareRoot()
+    let p = t.data
+    for i in 0..<t.count { p[i] = rng.uniform(-bound, bound) }
+}

@@ -96,17 +96,20 @@ open class Network: Module, @unchecked Sendable {
 }
 
 /// The MLP of mammoth's MNIST experiments: Flatten → [Linear → ReLU]* → Linear.
+/// Initialized as mammoth's MNIST MLP is (`reset_parameters` → `xavier`: Xavier-uniform
+/// weights, zero biases) unless `initialization` says otherwise.
 public final class MLP: Network, @unchecked Sendable {
     public let inputs: Int, hidden: [Int], classes: Int
     public let layers: [Linear]
 
-    public init(inputs: Int, hidden: [Int] = [100, 100], classes: Int, rng: inout RNG) {
+    public init(inputs: Int, hidden: [Int] = [100, 100], classes: Int, initialization: Initialization = .xavier, rng: inout RNG) {
         self.inputs = inputs; self.hidden = hidden; self.classes = classes
         var ls: [Linear] = []
         var width = inputs
-        for h in hidden { ls.append(Linear(inputFeatures: width, outputFeatures: h, rng: &rng)); width = h }
+        for h in hidden { ls.append(Linear(inputFeatures: width, outputFeatures: h, initialization: initialization, rng: &rng)); width = h }
         layers = ls
-        super.init(kind: "mlp", featureDim: width, head: Linear(inputFeatures: width, outputFeatures: classes, rng: &rng))
+        super.init(kind: "mlp", featureDim: width,
+                   head: Linear(inputFeatures: width, outputFeatures: classes, initialization: initialization, rng: &rng))
     }
     init(emptyLike m: MLP) {
         inputs = m.inputs; hidden = m.hidden; classes = m.classes

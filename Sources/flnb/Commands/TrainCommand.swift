@@ -35,6 +35,11 @@ enum TrainCommand {
         Flag("schf", .int, "0", "1: MultiStepLR in Phase 2", flashbackOnly: true),
         Flag("sch0_ms", .list, "42,54", "milestones of task 0"), Flag("sch_ms", .list, "42,54", "milestones of Phase 1"),
         Flag("schf_ms", .list, "42,54", "milestones of Phase 2", flashbackOnly: true),
+        Flag("sch0_gamma", .number, "0.1", "MultiStepLR factor of task 0"), Flag("sch_gamma", .number, "0.1", "MultiStepLR factor of Phase 1"),
+        Flag("schf_gamma", .number, "0.1", "MultiStepLR factor of Phase 2 (flnb takes one factor: the three must agree)"),
+        Flag("optim_nesterov", .int, "0", "1: Nesterov momentum (not supported by flnb train: an error)"),
+        Flag("validation", .int, "0", "1: test on a validation split of the training set (not supported: an error)"),
+        Flag("debug_mode", .int, "0", "1: a few steps per epoch (not supported: an error)"),
         Flag("carry_optimizer", .int, "0", "1: reuse the previous phase's optimizer in Phase 1 (the reference's behaviour)"),
         Flag("primary_train_mode", .int, "0", "1: query θₚ in train mode (the reference's behaviour)", flashbackOnly: true),
         Flag("c0", .int, "dataset's", "classes in task 0"), Flag("k", .int, "dataset's", "classes per later task"),
@@ -43,6 +48,25 @@ enum TrainCommand {
         Flag("save-notebook", .text, "", "write the run as a .flnb notebook (with its outputs)"),
         Flag("results", .text, "results", "folder for the metrics JSON and CSV"),
     ]
+
+    /// Flags of the reference's command line that change nothing here (its logging, wandb,
+    /// progress bars, GPU parallelism, extra evaluations flnb always makes): accepted, and
+    /// reported as ignored when given.
+    static let ignored: [Flag] = [
+        Flag("name", .text, "test", "wandb run name (ignored)"), Flag("notes", .text, "none", "notes of the run (ignored)"),
+        Flag("wandb_entity", .text, "regaz", "wandb entity (ignored)"), Flag("wandb_project", .text, "mammoth", "wandb project (ignored)"),
+        Flag("nowand", .int, "0", "1: no wandb (ignored: flnb never logs to wandb)"),
+        Flag("non_verbose", .int, "0", "1: no progress bars (ignored: flnb shows progress on a terminal only)"),
+        Flag("disable_log", .int, "0", "1: no CSV log (ignored: flnb always writes its metrics files)"),
+        Flag("ignore_other_metrics", .int, "0", "1: skip the FWT evaluations (ignored: flnb always computes them)"),
+        Flag("distributed", .text, "no", "no | dp | ddp: GPU data parallelism (ignored: flnb uses the CPU's threads)"),
+    ]
+
+    /// Spellings in the reference's scripts for flags of another name: `--note` is argparse's
+    /// abbreviation of `--notes`; `--p_0`, `--n_epochs` and `--n_epochs_rd` are the epoch flags
+    /// under the names of an earlier version of the reference (its CIFAR-100 LUCIR and LwF.MC
+    /// scripts still use them, which its own parser at 26098ae rejects).
+    static let aliases: [String: String] = ["note": "notes", "p_0": "epoch_base", "n_epochs": "epoch_cl", "n_epochs_rd": "epoch_fl"]
 
     /// Method flags come from the method registry: one source of truth for names and defaults.
     static var methodFlags: [Flag] {
@@ -57,7 +81,7 @@ enum TrainCommand {
         }
     }
 
-    static var allFlags: [Flag] { general + methodFlags }
+    static var allFlags: [Flag] { general + methodFlags + ignored }
 
     static var help: String {
         var lines = ["Usage: flnb train --run original|flashback --model NAME --dataset NAME [flags]",
@@ -85,6 +109,10 @@ enum TrainCommand {
             guard a.hasPrefix("--") else { throw UsageError(message: "unexpected argument '\(a)'") }
             var name = String(a.dropFirst(2)), value: String? = nil
             if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
+            if name == "load_best_args" {
+                throw UsageError(message: "--load_best_args (mammoth's best_args table) is not supported by flnb train: give the hyper-parameters as flags")
+            }
+            name = aliases[name] ?? name
             guard let flag = flags[name] else {
                 let close = flags.keys.filter { editDistance($0, name) <= 2 }.sorted()
                 throw UsageError(message: "unknown flag --\(name)" + (close.isEmpty ? "" : "; did you mean \(close.map { "--" + $0 }.joined(separator: " or "))?"))
@@ -103,9 +131,11 @@ enum TrainCommand {
             case .int: guard Int(value!) != nil else { throw UsageError(message: "--\(name) needs an integer, got '\(value!)'") }
             case .number: guard Double(value!) != nil else { throw UsageError(message: "--\(name) needs a number, got '\(value!)'") }
             case .list:
-                guard value!.split(whereSeparator: { $0 == "," || $0 == " " }).allSatisfy({ Int($0) != nil }) else {
+                let items = value!.split(whereSeparator: { $0 == "," || $0 == " " })
+                guard items.allSatisfy({ Int($0) != nil }) else {
                     throw UsageError(message: "--\(name) needs integers separated by commas, got '\(value!)'")
                 }
+                value = items.joined(separator: ",")   // "35 45" (one quoted word, as the reference's scripts write it) → 35,45
             default: break
             }
             values[name] = value
@@ -124,9 +154,30 @@ enum TrainCommand {
             if let m = f.methods, !m.contains(method) {
                 throw UsageError(message: "--\(name) does not apply to --model \(method) (it is a flag of \(m.sorted().joined(separator: ", ")))")
             }
-            if f.flashbackOnly && run != "flashback" { throw UsageError(message: "--\(name) only applies to --run flashback") }
+        }
+        for name in ["optim_nesterov", "validation", "debug_mode"] where (values[name].flatMap { Int($0) } ?? 0) != 0 {
+            throw UsageError(message: "--\(name) \(values[name]!) is not supported by flnb train (only 0)")
+        }
+        if let d = values["distributed"], !["no", "dp", "ddp"].contains(d) {
+            throw UsageError(message: "--distributed is no, dp or ddp, got '\(d)'")
+        }
+        let gammas = Set(["sch0_gamma", "sch_gamma", "schf_gamma"].map { Double(values[$0] ?? "0.1")! })
+        if gammas.count > 1 {
+            throw UsageError(message: "--sch0_gamma, --sch_gamma and --schf_gamma differ (\(gammas.sorted().map { "\($0)" }.joined(separator: ", "))): flnb takes one MultiStepLR factor for every phase")
         }
         return values
+    }
+
+    /// What the user gave that has no effect here, in words for standard error (nil: nothing).
+    static func ignoredNote(_ v: [String: String]) -> String? {
+        var notes: [String] = []
+        let given = ignored.map(\.name).filter { v[$0] != nil }
+        if !given.isEmpty { notes.append("accepted, no effect here: " + given.map { "--" + $0 }.joined(separator: " ")) }
+        if (v["run"] ?? "original") != "flashback" {
+            let fb = general.filter { $0.flashbackOnly && v[$0.name] != nil }.map { "--" + $0.name }
+            if !fb.isEmpty { notes.append("ignored for --run original: " + fb.joined(separator: " ")) }
+        }
+        return notes.isEmpty ? nil : "flnb train: " + notes.joined(separator: "; ")
     }
 
     static func list(_ s: String?) -> [Int] { (s ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).compactMap { Int($0) } }
@@ -171,6 +222,7 @@ enum TrainCommand {
         let ms0 = (v["sch0"] ?? "0") == "1" ? list(v["sch0_ms"] ?? "42,54") : []
         runArgs.append("milestones: [\(ms.map(String.init).joined(separator: ", "))]")
         runArgs.append("milestones_base: [\(ms0.map(String.init).joined(separator: ", "))]")
+        if let g = v["sch0_gamma"] ?? v["sch_gamma"] ?? v["schf_gamma"], Double(g) != 0.1 { runArgs.append("gamma: \(g)") }
         if (v["carry_optimizer"] ?? "0") == "1" { runArgs.append("carry_optimizer: true") }
         runArgs.append("seed: \(seed)")
         return """
@@ -203,6 +255,7 @@ enum TrainCommand {
             FileHandle.standardError.write(Data("flnb train: \(e.message)\nSee flnb train --help.\n".utf8))
             return ExitStatus.usage
         } catch { return ExitStatus.usage }
+        if let note = ignoredNote(values) { FileHandle.standardError.write(Data((note + "\n").utf8)) }
         if let t = values["threads"].flatMap(Int.init) { Parallel.threads = max(1, t) }
         let commandLine = "flnb train " + args.joined(separator: " ")
         let text = notebook(values, commandLine: commandLine)
