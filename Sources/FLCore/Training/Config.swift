@@ -41,36 +41,3 @@ public struct ExperimentConfig: Codable, Equatable, Sendable {
         if evalBatchSize < 1 { throw ConfigurationError("eval batch size must be at least 1") }
     }
 }
-
-/// Flashback's own settings: α_p, Phase 2 epochs and schedule.
-public struct FlashbackConfig: Codable, Equatable, Sendable {
-    public var alphaP: Float
-    public var epochs: Int
-    public var milestones: [Int]
-    /// Query the primary model in train mode as the reference does (batch statistics);
-    /// by default it is queried in eval mode (*intended*).
-    public var primaryInTrainMode = false
-
-    public init(alphaP: Float, epochs: Int, milestones: [Int] = [], primaryInTrainMode: Bool = false) {
-        self.alphaP = alphaP; self.epochs = epochs; self.milestones = milestones; self.primaryInTrainMode = primaryInTrainMode
-    }
-
-    public func validate() throws {
-        if !(alphaP >= 0) || !alphaP.isFinite { throw ConfigurationError("flashback: alpha_p must be ≥ 0 (got \(alphaP))") }
-        if epochs < 0 { throw ConfigurationError("flashback: epochs must be ≥ 0 (got \(epochs))") }
-    }
-}
-
-/// The two-phase plug-in: after Phase 1 (the unmodified baseline) it builds the plastic
-/// knowledge base from the primary model, flashes back to θ*ₜ₋₁ and runs Phase 2 with
-/// L_baseline + α_p · L_plastic. Wraps any strategy by composition.
-public final class Flashback: @unchecked Sendable {
-    public var config: FlashbackConfig
-    /// The plasticity term; replaceable between any two steps.
-    public var plasticity: Regularizer
-
-    public init(config: FlashbackConfig, plasticity: Regularizer) {
-        self.config = config; self.plasticity = plasticity
-    }
-    public var alphaP: Float { config.alphaP }
-}

@@ -67,13 +67,20 @@ public final class Experiment: @unchecked Sendable {
     public internal(set) var config: ExperimentConfig
     public let net: Network
     public let strategy: Strategy
+    /// Flashback Learning, when the run uses it (Flashback/Flashback.swift).
     public internal(set) var flashback: Flashback?
     /// θ*ₜ₋₁ as the baseline keeps it (teacher of distillation terms), frozen, eval mode.
     public internal(set) var oldModel: Network?
-    /// θₚ, the model Phase 1 produced, frozen: the plastic knowledge base.
-    public internal(set) var primaryModel: Network?
+    /// θₚ, the model Phase 1 produced, frozen: the plastic knowledge base (Flashback's).
+    public internal(set) var primaryModel: Network? {
+        get { flashback?.primary }
+        set { flashback?.primary = newValue }
+    }
     /// The state Phase 1 of the current task started from, where Flashback returns.
-    public internal(set) var flashbackAnchor: Network?
+    public internal(set) var flashbackAnchor: Network? {
+        get { flashback?.anchor }
+        set { flashback?.anchor = newValue }
+    }
     public internal(set) var buffer: ReplayBuffer?
     /// Randomness of strategies (transplant draws, contrastive views); saved in snapshots.
     public var rng: RNG
@@ -135,45 +142,11 @@ public final class Experiment: @unchecked Sendable {
         net.train()
     }
 
-    // MARK: - Services for strategies and regularizers
-
-    /// Replaces θ*ₜ₋₁ with a frozen, eval-mode copy of the current network.
-    public func snapshotOldModel() {
-        let m = net.copy() as! Network
-        m.eval(); m.freeze()
-        oldModel = m
-    }
-
-    /// Creates a buffer when a swapped-in regularizer needs one.
-    public func ensureBuffer(policy: BufferPolicy, storesLogits: Bool) {
-        guard buffer == nil else { return }
-        buffer = ReplayBuffer(capacity: max(strategy.bufferSize, config.defaultBufferSize), policy: policy,
-                              logitWidth: storesLogits ? geometry.totalClasses : nil, seed: deriveSeed(config.seed, 0xB0F))
-    }
-
-    /// The batches of one pass over `indices` in an order fixed by `seed`.
-    public func batches(_ indices: [Int], seed: UInt64, augment: Bool, batchSize: Int? = nil) -> [Batch] {
-        let bs = batchSize ?? config.batchSize
-        var r = RNG(seed: seed)
-        let order = r.permutation(indices.count).map { indices[$0] }
-        var out: [Batch] = []
-        var s = 0, b = 0
-        while s < order.count {
-            let idx = Array(order[s..<min(order.count, s + bs)])
-            let x = data.trainImages(idx, augmentationSeed: augment ? deriveSeed(seed, UInt64(b)) : nil)
-            out.append(Batch(inputs: x, labels: data.trainLabels(idx), indices: idx, task: cursor.task))
-            s += bs; b += 1
-        }
-        return out
-    }
-
     public func context(phase: Phase? = nil) -> TaskContext {
         TaskContext(task: min(cursor.task, geometry.tasks - 1), geometry: geometry, phase: phase ?? cursor.phase, epoch: cursor.epoch)
     }
 
     // MARK: - Phases
-
-    var flashbackActive: Bool { flashback != nil && cursor.task > 0 }
 
     func epochs(of phase: Phase) -> Int {
         switch phase {
@@ -211,7 +184,7 @@ public final class Experiment: @unchecked Sendable {
     }
 
     func finishPhase() {
-        if cursor.phase == .primary && flashbackActive && (flashback?.config.epochs ?? 0) > 0 {
+        if cursor.phase == .primary && flashback?.hasPhaseTwo(task: cursor.task) == true {
             cursor.stage = .flashback
         } else {
             cursor.stage = .endTask
@@ -243,14 +216,7 @@ public final class Experiment: @unchecked Sendable {
                 metrics.randomInitClassIL[j] = c; metrics.randomInitTaskIL[j] = ti
             }
         }
-        primaryModel = nil
-        // θ*ₜ₋₁ as the previous task left it, before this task's preparations (LUCIR's imprint,
-        // LwF's warm-up): what the flashback returns to.
-        if flashbackActive {
-            let anchor = net.copy() as! Network
-            anchor.eval(); anchor.freeze()
-            flashbackAnchor = anchor
-        }
+        flashback?.beginTask(self)
         try strategy.beginTask(ctx, experiment: self)
         // FWT's pre-task accuracy, after the method's begin-task hook (LUCIR's imprinted head, LwF's
         // warm-up), where the reference's utils/training.py measures it.
@@ -264,18 +230,9 @@ public final class Experiment: @unchecked Sendable {
     }
 
     func flashbackTransition() throws {
-        guard let fb = flashback, let anchor = flashbackAnchor else { cursor.stage = .endTask; return }
+        guard let fb = flashback, fb.anchor != nil else { cursor.stage = .endTask; return }
         let start = now()
-        let ctx = context(phase: .flashback)
-        // Build the PKB from θₚ (a frozen copy), then return to θ*ₜ₋₁ — weights and batch-norm
-        // statistics alike.
-        let primary = net.copy() as! Network
-        primary.freeze()
-        if fb.config.primaryInTrainMode { primary.train() } else { primary.eval() }
-        primaryModel = primary
-        try fb.plasticity.buildPlasticKnowledge(context: ctx, experiment: self)
-        try net.copyState(from: anchor)
-        try strategy.afterFlashback(ctx, experiment: self)
+        try fb.transition(self)
         modelVersion += 1
         taskTiming.seconds += now() - start
         startPhase(.flashback)
@@ -328,9 +285,7 @@ public final class Experiment: @unchecked Sendable {
             optimizer?.zeroGrad()
             net.zeroGrad()
             var terms = try strategy.observe(batch, context: ctx, experiment: self)
-            if cursor.phase == .flashback, let fb = flashback {
-                terms.add("plastic", try fb.plasticity.loss(student: terms.student, batch: batch, context: ctx, experiment: self).map { $0 * fb.alphaP })
-            }
+            if cursor.phase == .flashback { try flashback?.addPlasticTerm(to: &terms, batch: batch, context: ctx, experiment: self) }
             let loss = try terms.total()
             guard loss.data[0].isFinite else { throw ConfigurationError("the loss became \(loss.data[0]) at \(cursor); lower the learning rate?") }
             if loss.requiresGrad { try loss.backward() }
@@ -397,138 +352,6 @@ public final class Experiment: @unchecked Sendable {
                                       loss: loss, imagesPerSecond: dt > 0 ? Double(n) / dt : 0, tasks: geometry.tasks))
             return .batch(endOfEpoch: eoe, endOfPhase: eop, endOfTask: false)
         }
-    }
-
-    /// Advances by `count` units of `unit`. Stops early (state = last completed batch) when the
-    /// cancellation flag is set, and at the end of the run.
-    @discardableResult
-    public func step(_ unit: StepUnit, count: Int = 1) throws -> StepReport {
-        var report = StepReport()
-        let start = now()
-        let notesBefore = notes.count
-        var remaining = max(count, 0)
-        while remaining > 0 {
-            if cancellation.isSet { cancellation.clear(); report.interrupted = true; break }
-            let u = try runUnit(&report)
-            var done = false
-            switch (u, unit) {
-            case (.finished, _): remaining = 0
-            case (.transition, _): break
-            case (.batch(let eoe, let eop, let eot), _):
-                switch unit {
-                case .batch: done = !eot
-                case .epoch: done = eoe
-                case .phase: done = eop
-                case .task: done = eot
-                case .all: done = false
-                }
-            }
-            if done {
-                remaining -= 1
-                // The end of Phase 1 is not a place to stop: the flashback transition that follows
-                // belongs to the phase boundary (it builds the PKB and returns to θ*ₜ₋₁), so a
-                // phase step leaves the run at the start of Phase 2 with both knowledge bases ready.
-                if unit == .phase, cursor.stage == .flashback, !cancellation.isSet { _ = try runUnit(&report) }
-            }
-        }
-        report.notes = Array(notes[notesBefore...])
-        report.seconds = now() - start
-        return report
-    }
-
-    /// Advances by `count` raw units of the state machine (a batch or a transition). This is
-    /// what an interrupted step is replayed as: the state after k units is exactly reproducible.
-    @discardableResult
-    public func stepUnits(_ count: Int) throws -> StepReport {
-        var report = StepReport()
-        let start = now()
-        let notesBefore = notes.count
-        for _ in 0..<max(count, 0) {
-            if cancellation.isSet { cancellation.clear(); report.interrupted = true; break }
-            if case .finished = try runUnit(&report) { break }
-        }
-        report.seconds = now() - start
-        report.notes = Array(notes[notesBefore...])
-        return report
-    }
-
-    /// Runs to the end of the benchmark.
-    @discardableResult
-    public func run() throws -> StepReport { try step(.all) }
-
-    public var isFinished: Bool { cursor.stage == .finished }
-
-    // MARK: - Evaluation
-
-    /// (class-IL, task-IL) accuracy of another network's logits on task j's test set.
-    public func evaluate(task j: Int, using model: Network) throws -> (Double, Double) {
-        try evaluate(task: j, scores: { x in try model(x) }, model: model)
-    }
-
-    /// (class-IL, task-IL) accuracy in percent on the test set of task j, eval mode.
-    public func evaluate(task j: Int, extra: String? = nil) throws -> (Double, Double) {
-        try evaluate(task: j, scores: { x in
-            try extra.map { try self.strategy.predictExtra($0, x, experiment: self) } ?? self.strategy.predict(x, experiment: self)
-        }, model: net)
-    }
-
-    func evaluate(task j: Int, scores: (Tensor) throws -> Tensor, model: Network) throws -> (Double, Double) {
-        let idx = data.testIndices(task: j)
-        guard !idx.isEmpty else { return (0, 0) }
-        let labels = data.testLabels(idx)
-        let cols = geometry.classes(j)
-        let wasTraining = model.isTraining
-        model.eval()
-        defer { model.train(wasTraining) }
-        var correctC = 0, correctT = 0
-        try noGrad {
-            var s = 0
-            while s < idx.count {
-                let chunk = Array(idx[s..<min(idx.count, s + config.evalBatchSize)])
-                let x = data.testImages(chunk)
-                let z = try scores(x)
-                let n = z.shape[1]
-                for r in 0..<chunk.count {
-                    let row = z.data + r * n
-                    var best = 0
-                    for c in 1..<n where row[c] > row[best] { best = c }
-                    var bestT = cols.lowerBound
-                    for c in cols where c < n && row[c] > row[bestT] { bestT = c }
-                    let y = labels[s + r]
-                    if best == y { correctC += 1 }
-                    if bestT == y { correctT += 1 }
-                }
-                s += chunk.count
-            }
-        }
-        return (100 * Double(correctC) / Double(idx.count), 100 * Double(correctT) / Double(idx.count))
-    }
-
-    // MARK: - Swaps
-
-    /// Replaces the baseline's stability term (between any two steps); returns the
-    /// regularizer's note when it had to build knowledge.
-    @discardableResult
-    public func setStability(_ r: Regularizer?, record: String? = nil) throws -> String? {
-        let note = try r?.attach(to: self)
-        strategy.stability = r
-        history.append(record ?? "stability = \(r?.description ?? "nil")")
-        if let note { notes.append(note) }
-        return note
-    }
-
-    /// Replaces Flashback's plasticity term.
-    @discardableResult
-    public func setPlasticity(_ r: Regularizer, record: String? = nil) throws -> String? {
-        guard let fb = flashback else { throw ConfigurationError("this run has no flashback: there is no plasticity term to replace") }
-        let note = try r.attach(to: self)
-        if cursor.stage == .training && cursor.phase == .flashback && primaryModel != nil {
-            try r.buildPlasticKnowledge(context: context(), experiment: self)
-        }
-        fb.plasticity = r
-        history.append(record ?? "plasticity = \(r.description)")
-        if let note { notes.append(note) }
-        return note
     }
 }
 
