@@ -197,6 +197,8 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
             if let file {
                 try AtomicFile.write(svg, to: file)
                 a.interpreter.write("wrote \(file)\n")
+            } else if let display = a.interpreter.display {
+                display([("image/svg+xml", svg), ("text/plain", text)])
             } else {
                 a.interpreter.write(text + "\n")
             }
