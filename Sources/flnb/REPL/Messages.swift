@@ -144,4 +144,8 @@ enum Messages {
     static func fileProblem(_ error: Error) -> String {
         "flnb: \(error)\n"
     }
+
+    // MARK: - Jupyter kernel
+
+    static let kernelQuit = ":quit does not apply in a notebook: shut the kernel down from the front end\n"
 }
