@@ -23,6 +23,8 @@ enum FlnbCommand {
                                    register flnb as a Jupyter kernel ("FLScript (flnb)")
       flnb kernel -f CONNECTION_FILE
                                    serve as a Jupyter kernel (Jupyter starts it so; see flnb kernel --help)
+      flnb convert FILE --to ipynb|flnb [--out FILE]
+                                   a notebook to Jupyter's .ipynb format and back
       flnb --version               version and the OpenBLAS kernels in use
       flnb --help                  this text
 
@@ -51,6 +53,7 @@ enum FlnbCommand {
         case "data": return DataCommand.run(rest)
         case "debug": return DebugCommand.run(rest)
         case "kernel": return KernelCommand.run(rest)
+        case "convert": return ConvertCommand.run(rest)
         case "run": return NotebookCommand.run(arguments: rest, makeInterpreter: makeInterpreter)
         default:
             if first.hasSuffix(".flnb") { return NotebookCommand.run(arguments: args, makeInterpreter: makeInterpreter) }
