@@ -157,8 +157,8 @@ extension Notebook {
         return .array(lines)
     }
 
-    /// A multi-line string field (a string or a list of strings).
-    static func multiline(_ value: OrderedJSON?) -> String? {
+    /// An nbformat multi-line string field (a string or a list of strings) as one string.
+    public static func multiline(_ value: OrderedJSON?) -> String? {
         if let s = value?.stringValue { return s }
         guard let items = value?.arrayValue else { return nil }
         let strings = items.compactMap(\.stringValue)

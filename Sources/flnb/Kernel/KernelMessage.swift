@@ -64,11 +64,14 @@ struct KernelMessage {
         ])
     }
 
-    static func isoDate() -> String {
+    /// Made once: building a formatter costs more than the rest of a message (ISO8601DateFormatter is thread-safe).
+    nonisolated(unsafe) private static let dateFormatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+        return formatter
+    }()
+
+    static func isoDate() -> String { dateFormatter.string(from: Date()) }
 }
 
 /// Building JSON objects for message contents with less ceremony.
