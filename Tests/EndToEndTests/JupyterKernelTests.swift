@@ -39,6 +39,10 @@ final class JupyterKernelTests: XCTestCase {
         XCTAssertEqual(spec["display_name"]?.stringValue, "FLScript (flnb)")
         XCTAssertEqual(spec["language"]?.stringValue, "flscript")
         XCTAssertEqual(spec["interrupt_mode"]?.stringValue, "signal")
+        // --user goes under $HOME (the test's HOME is the temporary folder).
+        let user = try SweepTestProcess.flnb(["kernel", "install", "--user"], in: folder, environment: ["JUPYTER_DATA_DIR": "", "XDG_DATA_HOME": ""])
+        XCTAssertEqual(user.status, 0, user.all)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".local/share/jupyter/kernels/flnb/kernel.json").path), user.all)
         let usage = try SweepTestProcess.flnb(["kernel", "install", "--user", "--prefix", folder.path], in: folder)
         XCTAssertEqual(usage.status, ExitStatus.usage, usage.all)
     }

@@ -128,7 +128,9 @@ enum KernelCommand {
         let environment = ProcessInfo.processInfo.environment
         if let data = environment["JUPYTER_DATA_DIR"], !data.isEmpty { return data + "/kernels" }
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/jupyter/kernels" }
-        return NSHomeDirectory() + "/.local/share/jupyter/kernels"
+        // $HOME first, as Jupyter's own "~" does (NSHomeDirectory reads the password database).
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/share/jupyter/kernels"
     }
 
     private static func pythonPrefix() -> String? {
