@@ -94,7 +94,8 @@ final class JupyterKernelTests: XCTestCase {
             "PYTHONDONTWRITEBYTECODE": "1",
         ]
         let script = root.appendingPathComponent("Tests/jupyter/test_kernel.py").path
-        let result = try SweepTestProcess.run(python, [script], in: root, environment: environment, timeout: 300)
+        // Run in the temporary folder: it is also HOME for the run, so nothing lands in the repository.
+        let result = try SweepTestProcess.run(python, [script], in: folder, environment: environment, timeout: 300)
         XCTAssertEqual(result.status, 0, result.all)
         // unittest's verbose report: "test_name (__main__.Class.test_name) ... ok", possibly with the
         // kernel's own log lines (dropped messages) between the name and the outcome.
