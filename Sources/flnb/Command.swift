@@ -19,10 +19,16 @@ enum FlnbCommand {
       flnb bench [--only NAME] [--threads N] [--seconds S] [--json]
                                    training/eval throughput and GEMM speed
       flnb data list | get NAME    datasets: what is present, fetch one
+      flnb kernel install [--user | --prefix DIR | --sys-prefix]
+                                   register flnb as a Jupyter kernel ("FLScript (flnb)")
+      flnb kernel -f CONNECTION_FILE
+                                   serve as a Jupyter kernel (Jupyter starts it so; see flnb kernel --help)
+      flnb convert FILE --to ipynb|flnb [--out FILE]
+                                   a notebook to Jupyter's .ipynb format and back
       flnb --version               version and the OpenBLAS kernels in use
       flnb --help                  this text
 
-    Exit codes: 0 ok, 1 check failed, 64 usage error, 65 script error, 70 runtime error.
+    Exit codes: 0 ok, 1 check failed, 64 usage error, 65 script error, 66 input file missing, 70 runtime error.
     """
 
     static func versionText() -> String {
@@ -46,6 +52,8 @@ enum FlnbCommand {
         case "bench": return BenchCommand.run(rest)
         case "data": return DataCommand.run(rest)
         case "debug": return DebugCommand.run(rest)
+        case "kernel": return KernelCommand.run(rest)
+        case "convert": return ConvertCommand.run(rest)
         case "run": return NotebookCommand.run(arguments: rest, makeInterpreter: makeInterpreter)
         default:
             if first.hasSuffix(".flnb") { return NotebookCommand.run(arguments: args, makeInterpreter: makeInterpreter) }

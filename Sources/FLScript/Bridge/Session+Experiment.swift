@@ -171,7 +171,7 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
                 let t = title ?? o.title
                 if kind == "curves" {
                     let c = Plot.curves(o.matrix, title: t)
-                    text = c.text; svg = Plot.linesSVG(c.series, labels: c.labels, title: t, xLabel: "after task")
+                    text = c.text; svg = Plot.linesSVG(c.series, labels: c.labels, title: t, xLabel: "after task", yLabel: "accuracy (%)")
                 } else {
                     text = Plot.heatMap(o.matrix, title: t); svg = Plot.heatMapSVG(o.matrix, title: t)
                 }
@@ -192,11 +192,13 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
                     }
                 } else { series = [try nums(l.items)] }
                 let t = title ?? "plot"
-                text = Plot.lines(series, labels: labels, title: t); svg = Plot.linesSVG(series, labels: labels, title: t, xLabel: "")
+                text = Plot.lines(series, labels: labels, title: t); svg = Plot.linesSVG(series, labels: labels, title: t)
             }
             if let file {
                 try AtomicFile.write(svg, to: file)
                 a.interpreter.write("wrote \(file)\n")
+            } else if let display = a.interpreter.display {
+                display([("image/svg+xml", svg), ("text/plain", text)])
             } else {
                 a.interpreter.write(text + "\n")
             }

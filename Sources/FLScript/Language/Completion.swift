@@ -120,8 +120,9 @@ extension Interpreter {
     }
 }
 
-enum Completion {
-    static func isIdentifierCharacter(_ character: Character) -> Bool {
+public enum Completion {
+    /// Whether `character` may appear in a name (what Tab completes).
+    public static func isIdentifierCharacter(_ character: Character) -> Bool {
         character.unicodeScalars.allSatisfy { Lexer.isIdentifierContinue($0) }
     }
 

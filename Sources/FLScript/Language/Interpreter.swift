@@ -27,6 +27,9 @@ enum ControlSignal: Error, @unchecked Sendable {
 public final class Interpreter {
     /// Where `print`, `help` and echoed values go (a notebook captures it per cell).
     public var output: (String) -> Void
+    /// Shows rich output (MIME type → data, e.g. `image/svg+xml` for `plot()`) where the front
+    /// end can (the Jupyter kernel); nil means text only, through `output`.
+    public var display: (([(mime: String, data: String)]) -> Void)?
     /// Bounds on call depth, steps and sizes; may be changed between runs.
     public var limits: RunLimits
     /// Polled while running; when set, the run stops with an "interrupted" diagnostic.

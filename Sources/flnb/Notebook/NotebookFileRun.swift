@@ -24,6 +24,7 @@ struct NotebookFileRun {
         case .run: return replay(notebook, interpreter)
         case .check: return check(notebook, interpreter)
         case .update: return update(notebook, original: text, interpreter)
+        case .ipynb(let destination): return writeIpynb(notebook, to: destination, interpreter)
         }
     }
 
@@ -99,5 +100,20 @@ struct NotebookFileRun {
         }
         Console.out(Messages.updated(path, changed: changed, cells: run.cells.count))
         return ExitStatus.ok
+    }
+
+    /// `--to ipynb OUT`: this run's outputs, as a Jupyter notebook; the .flnb file is not touched.
+    private func writeIpynb(_ notebook: Notebook, to destination: String, _ interpreter: Interpreter) -> Int32 {
+        let (executed, run) = runner(interpreter).runAndUpdate(notebook)
+        let failing = run.cells.filter { !$0.succeeded }.map { $0.cellIndex + 1 }
+        if !failing.isEmpty { Console.error(Messages.errorsRecorded(path, cells: failing)) }
+        do {
+            try AtomicFile.write(executed.ipynb.prettyText + "\n", to: destination)
+        } catch {
+            Console.error(Messages.fileProblem(error))
+            return ExitStatus.cannotWrite
+        }
+        Console.out("wrote \(destination)\n")
+        return failing.isEmpty ? ExitStatus.ok : ExitStatus.scriptError
     }
 }

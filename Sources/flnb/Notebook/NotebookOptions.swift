@@ -9,6 +9,8 @@ struct NotebookOptions: Equatable {
         case check
         /// Rewrite the recorded `#>` lines.
         case update
+        /// Write the executed notebook as `.ipynb` to this path (`--to ipynb OUT`).
+        case ipynb(String)
     }
 
     var action: Action = .run
@@ -42,8 +44,20 @@ struct NotebookOptions: Equatable {
                 options.showsHelp = true
             case "--check", "--update":
                 let action: Action = flag == "--check" ? .check : .update
-                if options.action != .run, options.action != action { return fail("--check and --update cannot be combined") }
+                if options.action != .run, options.action != action { return fail("\(flag) cannot be combined with --check, --update or --to") }
                 options.action = action
+            case "--to":
+                guard inlineValue == nil || inlineValue == "ipynb", index < arguments.count else {
+                    return fail("--to takes ipynb and an output file: --to ipynb OUT")
+                }
+                if inlineValue == nil {
+                    guard arguments[index] == "ipynb", index + 1 < arguments.count else { return fail("--to takes ipynb and an output file: --to ipynb OUT") }
+                    index += 1
+                }
+                if options.action != .run { return fail("--to ipynb cannot be combined with --check or --update") }
+                options.action = .ipynb(arguments[index])
+                index += 1
+                continue
             case "--continue-on-error":
                 options.continueOnError = true
             case "--tolerance":
@@ -61,6 +75,7 @@ struct NotebookOptions: Equatable {
             if inlineValue != nil, flag != "--tolerance" { return fail("\(flag) takes no value") }
         }
         if options.files.isEmpty, !options.showsHelp { return fail("no notebook given") }
+        if case .ipynb = options.action, options.files.count > 1 { return fail("--to ipynb writes one notebook; give one file") }
         return .success(options)
     }
 

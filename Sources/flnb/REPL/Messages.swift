@@ -96,7 +96,7 @@ enum Messages {
     // MARK: - flnb run
 
     static let runUsage = """
-    usage: flnb run [--check | --update] [--tolerance R] [--continue-on-error] FILE...
+    usage: flnb run [--check | --update | --to ipynb OUT] [--tolerance R] [--continue-on-error] FILE...
 
     Runs each notebook (.flnb) or script with a fresh interpreter, in the caller's working
     directory; scripts find the notebook's own folder in NOTEBOOK_DIR.
@@ -105,6 +105,8 @@ enum Messages {
       --check              compare each cell's output with its recorded #> lines and print a diff
                            (numbers within the tolerance, timings ignored); errors are output too
       --update             rewrite the recorded #> lines in place with this run's output
+      --to ipynb OUT       write the executed notebook (this run's outputs) as Jupyter .ipynb to OUT;
+                           the .flnb file is left as it is (one notebook)
       --tolerance R        relative tolerance for numbers under --check (default 1e-4)
       --continue-on-error  keep running a file's cells after one fails (plain runs)
 
@@ -144,4 +146,8 @@ enum Messages {
     static func fileProblem(_ error: Error) -> String {
         "flnb: \(error)\n"
     }
+
+    // MARK: - Jupyter kernel
+
+    static let kernelQuit = ":quit does not apply in a notebook: shut the kernel down from the front end\n"
 }

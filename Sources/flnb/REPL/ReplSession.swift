@@ -11,6 +11,8 @@ public struct SessionContext {
         case pipe
         /// `flnb run`: one notebook, replayed from scratch.
         case notebook
+        /// `flnb kernel`: cells sent by a Jupyter front end; output goes out as messages.
+        case kernel
     }
 
     /// Which front end the interpreter serves.

@@ -4,6 +4,19 @@ import FLScript
 /// The state a REPL session keeps between inputs, shared by the terminal and pipe loops:
 /// the interpreter, what succeeded (for `:save`), and the meta-commands.
 final class SessionCore {
+    /// Where a session's text goes: the terminal for the REPL, messages for the Jupyter kernel.
+    struct Sinks {
+        /// Interpreter output and meta-command replies (standard output at the prompt).
+        var out: (String) -> Void = { Console.out($0) }
+        /// Diagnostics (standard error at the prompt).
+        var error: (String) -> Void = { Console.error($0) }
+        /// Receives the value of an input ending in an expression instead of echoing it as text;
+        /// nil echoes it, as the prompt does.
+        var value: ((Value) -> Void)?
+        /// Shows rich output such as `plot()`'s SVG (see `Interpreter.display`); nil prints text.
+        var display: (([(mime: String, data: String)]) -> Void)?
+    }
+
     /// What a meta-command asks the loop to do next.
     enum CommandOutcome: Equatable {
         case proceed(succeeded: Bool)
@@ -19,27 +32,32 @@ final class SessionCore {
     private(set) var showsTiming = false
     /// Everything the running input printed, for the transcript.
     private let captured: OutputCapture
+    private let sinks: Sinks
 
-    init(version: String, mode: SessionContext.Mode, progress: ProgressLine, makeInterpreter: @escaping InterpreterFactory) {
+    init(version: String, mode: SessionContext.Mode, progress: ProgressLine, sinks: Sinks = Sinks(),
+         makeInterpreter: @escaping InterpreterFactory) {
         self.version = version
         self.mode = mode
         self.progress = progress
+        self.sinks = sinks
         self.makeInterpreter = makeInterpreter
         captured = OutputCapture()
-        interpreter = SessionCore.freshInterpreter(makeInterpreter, mode: mode, progress: progress, capture: captured)
+        interpreter = SessionCore.freshInterpreter(makeInterpreter, mode: mode, progress: progress, capture: captured, sinks: sinks)
     }
 
     /// A new interpreter from the factory, printing to standard output and into `capture`;
     /// `NOTEBOOK_DIR` is the working directory (a session has no notebook of its own).
     private static func freshInterpreter(_ makeInterpreter: InterpreterFactory, mode: SessionContext.Mode,
-                                         progress: ProgressLine, capture: OutputCapture) -> Interpreter {
+                                         progress: ProgressLine, capture: OutputCapture,
+                                         sinks: Sinks) -> Interpreter {
         let directory = FileManager.default.currentDirectoryPath
         let interpreter = makeInterpreter(SessionContext(mode: mode, progress: progress, notebookDirectory: directory))
         interpreter.output = { text in
             progress.clear()
-            Console.out(text)
+            sinks.out(text)
             capture.text += text
         }
+        interpreter.display = sinks.display
         interpreter.define("NOTEBOOK_DIR", .string(directory))
         return interpreter
     }
@@ -57,7 +75,7 @@ final class SessionCore {
         let start = DispatchTime.now().uptimeNanoseconds
         let succeeded = run(SourceFile(name: file, text: code, firstLine: firstLine))
         if showsTiming {
-            Console.out(Messages.elapsed(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+            sinks.out(Messages.elapsed(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
         }
         return succeeded
     }
@@ -65,14 +83,17 @@ final class SessionCore {
     /// Runs `source`, records it on success, prints its diagnostic on failure.
     private func run(_ source: SourceFile) -> Bool {
         captured.text = ""
-        let result = interpreter.run(source)
+        let result = interpreter.run(source, echo: sinks.value == nil)
         progress.finish()  // in case a builtin stopped (an error, Ctrl-C) without finishing its bar
-        if !captured.text.isEmpty, !captured.text.hasSuffix("\n") { Console.out("\n") }
+        if let show = sinks.value, let value = result.value, !value.isNull {
+            show(value)
+            captured.text += value.repr + "\n"
+        } else if !captured.text.isEmpty, !captured.text.hasSuffix("\n") { sinks.out("\n") }
         if result.succeeded {
             transcript.record(code: source.text, output: captured.text)
         } else {
-            if SignalHandling.interruptedWhileRunning { Console.error("\n") }
-            Console.error(result.errorText)
+            if SignalHandling.interruptedWhileRunning, mode == .interactive { sinks.error("\n") }
+            sinks.error(result.errorText)
             // An interrupted training step changed the run: record the exact replay of what it did.
             if let replay = ReplayNotes.take(for: source.text) {
                 transcript.record(code: replay, output: "")
@@ -88,7 +109,7 @@ final class SessionCore {
     func runCommand(_ line: String) -> CommandOutcome {
         switch MetaCommand.parse(line) {
         case .failure(let error):
-            Console.error(error.message)
+            sinks.error(error.message)
             return .proceed(succeeded: false)
         case .success(let command):
             return run(command)
@@ -98,20 +119,21 @@ final class SessionCore {
     private func run(_ command: MetaCommand) -> CommandOutcome {
         switch command {
         case .help:
-            Console.out(Messages.help)
+            sinks.out(Messages.help)
         case .vars:
-            Console.out(variablesTable(width: Console.width()))
+            sinks.out(variablesTable(width: Console.width()))
         case .time:
             showsTiming.toggle()
-            Console.out(Messages.timing(on: showsTiming))
+            sinks.out(Messages.timing(on: showsTiming))
         case .save(let path):
             return .proceed(succeeded: save(to: path))
         case .load(let path):
             return .proceed(succeeded: load(path))
         case .reset:
-            interpreter = SessionCore.freshInterpreter(makeInterpreter, mode: mode, progress: progress, capture: captured)
+            interpreter = SessionCore.freshInterpreter(makeInterpreter, mode: mode, progress: progress, capture: captured,
+                                                     sinks: sinks)
             transcript = SessionTranscript()
-            Console.out(Messages.reset)
+            sinks.out(Messages.reset)
         case .quit:
             return .quit
         }
@@ -146,12 +168,12 @@ final class SessionCore {
         do {
             try AtomicFile.write(notebook.text, to: path)
         } catch {
-            Console.error(Messages.fileProblem(error))
+            sinks.error(Messages.fileProblem(error))
             return false
         }
-        Console.out(Messages.saved(cells: transcript.entries.count, path: path))
+        sinks.out(Messages.saved(cells: transcript.entries.count, path: path))
         if transcript.failuresAfterRunning > 0 {
-            Console.out(Messages.partialEffectsWarning(transcript.failuresAfterRunning))
+            sinks.out(Messages.partialEffectsWarning(transcript.failuresAfterRunning))
         }
         return true
     }
@@ -164,7 +186,7 @@ final class SessionCore {
         do {
             text = try AtomicFile.readText(path)
         } catch {
-            Console.error(Messages.fileProblem(error))
+            sinks.error(Messages.fileProblem(error))
             return false
         }
         let notebook = Notebook(parsing: text)
@@ -172,12 +194,12 @@ final class SessionCore {
         for (index, cell) in notebook.cells.enumerated() where cell.kind == .code {
             if cell.code.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
             guard run(SourceFile(name: path, text: cell.code, firstLine: cell.codeLine)) else {
-                Console.error(Messages.loadStopped(path: path, cell: index + 1, line: cell.codeLine))
+                sinks.error(Messages.loadStopped(path: path, cell: index + 1, line: cell.codeLine))
                 return false
             }
             count += 1
         }
-        Console.out(Messages.loaded(cells: count, path: path))
+        sinks.out(Messages.loaded(cells: count, path: path))
         return true
     }
 }
