@@ -29,15 +29,17 @@ final class ThreadInvarianceTests: XCTestCase {
 
     func testGEMMBlocksDependOnTheShapeOnly() {
         XCTAssertEqual(BLASThreading.gemmParts(m: 10, n: 10, k: 10), 1)                 // below the threshold
-        XCTAssertEqual(BLASThreading.gemmParts(m: 128, n: 100, k: 784), 2)
-        XCTAssertEqual(BLASThreading.gemmParts(m: 64, n: 1152, k: 2048), 4)
-        XCTAssertEqual(BLASThreading.gemmParts(m: 64, n: 32_768, k: 576), 8)
-        XCTAssertEqual(BLASThreading.gemmParts(m: 20_000, n: 20, k: 20), 8)              // rows split when M is the larger side
-        XCTAssertEqual(BLASThreading.gemmParts(m: 31, n: 31, k: 4096), 1)
+        XCTAssertEqual(BLASThreading.gemmParts(m: 31, n: 31, k: 4096), 1)                // both sides under 32
+        for threads in Self.threadCounts {
+            Parallel.threads = threads
+            XCTAssertEqual(BLASThreading.gemmParts(m: 128, n: 100, k: 784), 2)
+            XCTAssertEqual(BLASThreading.gemmParts(m: 64, n: 32_768, k: 576), 2)
+            XCTAssertEqual(BLASThreading.gemmParts(m: 20_000, n: 20, k: 20), 2)          // rows split when M is the larger side
+        }
     }
 
-    /// Products that take each split (2, 4 and 8 blocks, by columns and by rows, transposed
-    /// operands, beta = 1) against one undivided OpenBLAS call: close, and the same bits on every
+    /// Products that take the split (by columns and by rows, uneven and 16-aligned sides,
+    /// transposed operands, beta = 1) against one undivided OpenBLAS call: close, and the same bits on every
     /// thread count.
     func testSGEMMGivesTheSameBitsOnAnyThreadCount() {
         let shapes: [(Bool, Bool, Int, Int, Int, Float)] = [
@@ -114,7 +116,7 @@ final class ThreadInvarianceTests: XCTestCase {
     }
 
     func testSmallCNNTrainingStepIsTheSameOnAnyThreadCount() throws {
-        // 3×32×32, batch 8: im2col GEMMs of 8 blocks (N = 8·1024), pooling, the 4096→512 layer.
+        // 3×32×32, batch 8: split im2col GEMMs (N = 8·1024), pooling, the 4096→512 layer.
         try checkTrainingStep("cnn", batch: 8, input: [3, 32, 32], classes: 10) {
             SmallCNN(channels: 3, height: 32, width: 32, classes: 10, rng: &$0)
         }

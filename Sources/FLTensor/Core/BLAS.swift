@@ -74,17 +74,21 @@ public enum BLASThreading {
     /// Blocks a product of this shape splits into (1: one call). A function of the shape only,
     /// so the numbers never depend on the thread count: products under `parallelThreshold`
     /// multiply-adds, or with both output sides under 32, stay whole; the others split their
-    /// larger output side into 2, 4 or 8 equal blocks (multiples of 16), as many as keep each block
-    /// at least 256 wide — the other operand is packed once per block, so narrower blocks would
-    /// pay more packing than they save — and never less than 2, so two threads share every split
-    /// product evenly (2 threads: 2 blocks below 1024, 4 or 8 above, each thread taking the same count).
+    /// larger output side into `gemmSplitParts` equal blocks (multiples of 16).
     @inline(__always)
     public static func gemmParts(m: Int, n: Int, k: Int) -> Int {
-        if m * n * k < parallelThreshold || (n < 32 && m < 32) { return 1 }
-        let dim = max(m, n)
-        if dim < 32 { return 1 }
-        return dim >= 2048 ? 8 : (dim >= 1024 ? 4 : 2)
+        if m * n * k < parallelThreshold || max(m, n) < 32 { return 1 }
+        return gemmSplitParts
     }
+
+    /// Blocks every split product is cut into, on any number of threads: 2, the split two
+    /// threads used before it was fixed, so 2-thread numbers and speed are unchanged. More
+    /// blocks cost here: 8 blocks of ≥ 256 columns (one thread running 4 of them) measured the
+    /// small CNN's training ~7–10 % and its 1-thread evaluation up to ~35 % slower (each call
+    /// packs the other operand again and runs narrower), so a machine with more than two cores
+    /// runs each product on two of them; the loops (`Parallel.ranges`) and Winograd's 16 GEMMs
+    /// still use every thread.
+    public static let gemmSplitParts = 2
 
     /// Whether a linear layer's products are split by the weight's rows (see `weightRowBlocks`).
     nonisolated(unsafe) public static var weightRowAffinity = true

@@ -51,9 +51,10 @@ public enum Parallel {
         WorkerPool.shared.run(chunks: chunks, threads: _threads, body)
     }
 
-    /// Most chunks `ranges` cuts a loop into, whatever the thread count: enough for 2–8
-    /// threads to balance (a thread that falls behind leaves its next chunk to the others).
-    public static let maxChunks = 16
+    /// Most chunks `ranges` cuts a loop into, whatever the thread count: 8, what 2 threads cut
+    /// before the chunks were fixed (4 a thread, so one that falls behind leaves its next chunk
+    /// to the other), one each for 8 threads.
+    public static let maxChunks = 8
 
     /// Splits 0..<count into ranges of at least `grain` elements (at most `maxChunks`) and runs
     /// them in parallel; a count below two grains runs inline on the calling thread. The ranges
