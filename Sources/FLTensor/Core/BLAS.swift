@@ -62,6 +62,11 @@ public func sgemm(transA: Bool = false, transB: Bool = false,
 func sgemmSerial(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                  _ a: UnsafePointer<Float>, _ la: Int, _ b: UnsafePointer<Float>, _ lb: Int,
                  _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ lc: Int) {
+    // Reading the thread setting runs its one-time initializer, which pins OpenBLAS to one
+    // thread: a GEMM issued before anything else read it ran on OpenBLAS's own threads, whose
+    // split (and so the last bits) follows the core count. sgemm no longer reads the setting,
+    // so the xder notebook failed its check when FLNB_THREADS was unset.
+    _ = Parallel.threads
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(la), b, Int32(lb), beta, c, Int32(lc))
 }
