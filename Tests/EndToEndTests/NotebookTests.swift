@@ -85,8 +85,9 @@ final class NotebookCheckTests: XCTestCase {
     }
 
     /// Runs `binary run --check notebook` in `root`, output captured through files (a full pipe
-    /// cannot block the child), killed after `timeout` seconds.
-    static func check(_ notebook: String, binary: String, root: URL, timeout: TimeInterval) throws -> Outcome {
+    /// cannot block the child), killed after `timeout` seconds; with `threads`, under
+    /// FLNB_THREADS=threads (else the environment's setting, or every core).
+    static func check(_ notebook: String, binary: String, root: URL, timeout: TimeInterval, threads: Int? = nil) throws -> Outcome {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("flnb-notebook-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -103,6 +104,7 @@ final class NotebookCheckTests: XCTestCase {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = scratch.path              // history and settings stay out of the user's home
         environment["LANG"] = environment["LANG"] ?? "C.UTF-8"
+        if let threads { environment["FLNB_THREADS"] = String(threads) }
         // The recorded outputs were computed with OpenBLAS's Haswell-family GEMM kernels (what
         // AVX2 machines such as Zen use). An AVX-512 machine would pick SkylakeX kernels, which
         // round differently and change trained accuracies; pin the Haswell kernels, which run on
@@ -133,7 +135,9 @@ final class NotebookCheckTests: XCTestCase {
     }
 
     /// Checks every notebook of the selection; one failure per notebook that does not pass.
-    func checkAll(long: Bool) throws {
+    /// `threads` runs them under FLNB_THREADS=threads: a notebook's numbers must not depend on
+    /// the thread count it is replayed with.
+    func checkAll(long: Bool, threads: Int? = nil) throws {
         guard let root = Self.packageRoot else {
             return XCTFail("cannot find the package root (a folder with Package.swift) above \(#filePath)")
         }
@@ -146,17 +150,18 @@ final class NotebookCheckTests: XCTestCase {
         case .failure(let missing): return XCTFail(missing.message)
         }
         for notebook in notebooks {
-            let outcome = try Self.check(notebook, binary: binary, root: root, timeout: Self.timeout)
-            print("notebook \(notebook): exit \(outcome.status) in \(String(format: "%.1f", outcome.seconds)) s")
+            let outcome = try Self.check(notebook, binary: binary, root: root, timeout: Self.timeout, threads: threads)
+            let how = threads.map { "FLNB_THREADS=\($0) " } ?? ""
+            print("notebook \(notebook)\(threads.map { " (\($0) threads)" } ?? ""): exit \(outcome.status) in \(String(format: "%.1f", outcome.seconds)) s")
             if outcome.timedOut {
                 XCTFail("""
-                    \(notebook) did not finish within \(Self.seconds(Self.timeout)) s (killed; set FLNB_NOTEBOOK_TIMEOUT to allow more)
+                    \(how)\(notebook) did not finish within \(Self.seconds(Self.timeout)) s (killed; set FLNB_NOTEBOOK_TIMEOUT to allow more)
                     output so far:
                     \(outcome.stdout)\(outcome.stderr)
                     """)
             } else if outcome.status != 0 {
                 XCTFail("""
-                    `\(binary) run --check \(notebook)` (in \(root.path)) exited with status \(outcome.status):
+                    `\(how)\(binary) run --check \(notebook)` (in \(root.path)) exited with status \(outcome.status):
                     \(outcome.stdout)\(outcome.stderr.isEmpty ? "" : "\nstandard error:\n" + outcome.stderr)
                     To accept new outputs after an intended change: flnb run --update \(notebook)
                     """)
@@ -167,6 +172,16 @@ final class NotebookCheckTests: XCTestCase {
     /// The notebooks run in CI: everything under notebooks/ except notebooks/long/.
     func testNotebooksReplayWithTheirRecordedOutputs() throws {
         try checkAll(long: false)
+    }
+
+    /// The same notebooks replayed on one thread and on three (the outputs were recorded on the
+    /// default count): the same seed gives the same numbers whatever the thread count.
+    func testNotebooksReplayOnOneThread() throws {
+        try checkAll(long: false, threads: 1)
+    }
+
+    func testNotebooksReplayOnThreeThreads() throws {
+        try checkAll(long: false, threads: 3)
     }
 
     /// The long notebooks, behind FLNB_LONG_TESTS=1.

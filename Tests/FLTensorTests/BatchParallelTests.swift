@@ -1,9 +1,10 @@
 import XCTest
 @testable import FLTensor
 
-/// Inference passes split the batch over the threads (`Network.batchParallel`): the split pass
-/// must give the plain pass's numbers, be taken only when no module needs the whole batch, and
-/// keep the kernels of each slice on its thread.
+/// Inference passes split the batch into slices run over the threads (`Network.batchParallel`):
+/// the split pass must give the plain pass's numbers, be taken only when no module needs the
+/// whole batch, cut the same slices on any thread count, and keep the kernels of each slice on
+/// its thread.
 final class BatchParallelTests: XCTestCase {
     private var savedThreads = 1
     override func setUp() { savedThreads = Parallel.threads; Parallel.threads = 2 }
@@ -62,9 +63,12 @@ final class BatchParallelTests: XCTestCase {
             net.modules().first { $0 is BatchNorm2d }?.train()
             if net is ResNet18 { XCTAssertNil(try noGrad { try net.batchParallel(x) { [$0] } }, name) }
             net.eval()
+            // The slices depend on the batch alone: one thread runs the same two slices in turn.
             Parallel.threads = 1
-            XCTAssertNil(try noGrad { try net.batchParallel(x) { [$0] } }, "\(name): one thread")
+            let one = try noGrad { try net(x) }
+            XCTAssertNotNil(try noGrad { try net.batchParallel(x) { [$0] } }, "\(name): one thread slices the same way")
             Parallel.threads = 2
+            XCTAssertEqual(one.toArray(), try noGrad { try net(x) }.toArray(), "\(name): 1 and 2 threads, same bits")
             XCTAssertNil(try noGrad { try net.batchParallel(randn([7] + shape, seed: 5, grad: false)) { [$0] } },
                          "\(name): slices under the minimum")
         }

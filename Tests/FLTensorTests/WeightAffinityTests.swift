@@ -12,20 +12,23 @@ final class WeightAffinityTests: XCTestCase {
     override func tearDown() { Parallel.threads = savedThreads; BLASThreading.weightRowAffinity = savedAffinity }
 
     func testBlocksCoverTheRowsOnMultiplesOfSixteen() {
-        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 100, columns: 784, threads: 2), [0..<48, 48..<100])
-        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 512, columns: 100, threads: 2), [0..<256, 256..<512])
-        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 90, columns: 200, threads: 2), [0..<48, 48..<90])
-        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 10, columns: 100, threads: 2), [0..<10])     // < 16 rows a thread
-        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 100, columns: 784, threads: 1), [0..<100])
-        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 512, columns: 3136, threads: 2), [0..<512])  // 3.2 MB a thread
-        for rows in [32, 33, 47, 99, 100, 101, 257] { for threads in 2...5 {
-            let b = BLASThreading.weightRowBlocks(rows: rows, columns: 50, threads: threads)
+        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 100, columns: 784), [0..<48, 48..<100])
+        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 512, columns: 100), [0..<256, 256..<512])
+        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 90, columns: 200), [0..<48, 48..<90])
+        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 10, columns: 100), [0..<10])     // < 16 rows a block
+        XCTAssertEqual(BLASThreading.weightRowBlocks(rows: 512, columns: 3136), [0..<512])  // 3.2 MB a block
+        for rows in [32, 33, 47, 99, 100, 101, 257] {
+            let b = BLASThreading.weightRowBlocks(rows: rows, columns: 50)
             XCTAssertEqual(b.first?.lowerBound, 0); XCTAssertEqual(b.last?.upperBound, rows)
-            XCTAssertLessThanOrEqual(b.count, threads)
+            XCTAssertEqual(b.count, BLASThreading.weightRowParts)
             for (x, y) in zip(b, b.dropFirst()) { XCTAssertEqual(x.upperBound, y.lowerBound); XCTAssertEqual(x.count % 16, 0) }
             XCTAssertTrue(b.allSatisfy { !$0.isEmpty && $0.count <= rows / b.count + 16 }, "\(b)")
-            XCTAssertGreaterThan(b.count, 1)
-        } }
+        }
+        // The blocks are the shape's, whatever the thread count.
+        for threads in [1, 2, 3, 8] {
+            Parallel.threads = threads
+            XCTAssertEqual(linearBlocks(batch: 128, fin: 784, fout: 100), [0..<48, 48..<100], "\(threads) threads")
+        }
     }
 
     /// Forward, input gradient, weight gradient and bias gradient of `linear` with the

@@ -6,10 +6,14 @@ import Foundation
 /// `lda`, `ldb`, `ldc` default to the packed row lengths.
 ///
 /// OpenBLAS itself runs single-threaded (see `BLASThreading`); large products are split here
-/// into independent column (or row) blocks, one per thread. OpenBLAS's own worker threads
-/// spin with sched_yield between calls and fought our elementwise threads for the cores
-/// (~15 % of a ResNet step went to sched_yield); owning the split removes them, and the
-/// blocks are fixed by the shape, so results do not depend on scheduling.
+/// into independent column (or row) blocks run over flnb's worker pool. OpenBLAS's own worker
+/// threads spin with sched_yield between calls and fought our elementwise threads for the cores
+/// (~15 % of a ResNet step went to sched_yield); owning the split removes them.
+///
+/// The blocks depend only on the product's shape (`BLASThreading.gemmParts`), never on the
+/// thread count: OpenBLAS's value for an element depends on the shape of the call it falls in,
+/// so each block is one sgemm call of a fixed shape and the product has the same bits on 1, 2
+/// or 8 threads (one thread runs the blocks in turn).
 @inline(__always)
 public func sgemm(transA: Bool = false, transB: Bool = false,
                   m: Int, n: Int, k: Int,
@@ -29,16 +33,14 @@ public func sgemm(transA: Bool = false, transB: Bool = false,
     }
     let la = lda ?? (transA ? m : k)
     let lb = ldb ?? (transB ? k : n)
-    let threads = Parallel.threads
-    let work = m * n * k
-    if threads == 1 || work < BLASThreading.parallelThreshold || (n < 32 && m < 32) {
+    let splitN = n >= m
+    let dim = splitN ? n : m
+    let parts = BLASThreading.gemmParts(m: m, n: n, k: k)
+    if parts == 1 {
         sgemmSerial(transA, transB, m, n, k, alpha, a, la, b, lb, beta, c, lc)
         return
     }
-    // Split the larger output dimension into equal blocks aligned to 16 (kernel tiles).
-    let splitN = n >= m
-    let dim = splitN ? n : m
-    let parts = min(threads, max(1, dim / 16))
+    // Equal blocks of the larger output dimension, aligned to 16 (kernel tiles).
     let block = ((dim + parts - 1) / parts + 15) / 16 * 16
     Parallel.forEach(parts) { p in
         let lo = p * block
@@ -60,6 +62,11 @@ public func sgemm(transA: Bool = false, transB: Bool = false,
 func sgemmSerial(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                  _ a: UnsafePointer<Float>, _ la: Int, _ b: UnsafePointer<Float>, _ lb: Int,
                  _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ lc: Int) {
+    // Reading the thread setting runs its one-time initializer, which pins OpenBLAS to one
+    // thread: a GEMM issued before anything else read it ran on OpenBLAS's own threads, whose
+    // split (and so the last bits) follows the core count. sgemm no longer reads the setting,
+    // so the xder notebook failed its check when FLNB_THREADS was unset.
+    _ = Parallel.threads
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(la), b, Int32(lb), beta, c, Int32(lc))
 }
@@ -69,32 +76,54 @@ public enum BLASThreading {
     /// Below this many multiply-adds a product runs on the calling thread.
     nonisolated(unsafe) public static var parallelThreshold = 1 << 20
 
+    /// Blocks a product of this shape splits into (1: one call). A function of the shape only,
+    /// so the numbers never depend on the thread count: products under `parallelThreshold`
+    /// multiply-adds, or with both output sides under 32, stay whole; the others split their
+    /// larger output side into `gemmSplitParts` equal blocks (multiples of 16).
+    @inline(__always)
+    public static func gemmParts(m: Int, n: Int, k: Int) -> Int {
+        if m * n * k < parallelThreshold || max(m, n) < 32 { return 1 }
+        return gemmSplitParts
+    }
+
+    /// Blocks every split product is cut into, on any number of threads: 2, the split two
+    /// threads used before it was fixed, so 2-thread numbers and speed are unchanged. More
+    /// blocks cost here: 8 blocks of ≥ 256 columns (one thread running 4 of them) measured the
+    /// small CNN's training ~7–10 % and its 1-thread evaluation up to ~35 % slower (each call
+    /// packs the other operand again and runs narrower), so a machine with more than two cores
+    /// runs each product on two of them; the loops (`Parallel.ranges`) and Winograd's 16 GEMMs
+    /// still use every thread.
+    public static let gemmSplitParts = 2
+
     /// Whether a linear layer's products are split by the weight's rows (see `weightRowBlocks`).
     nonisolated(unsafe) public static var weightRowAffinity = true
 
-    /// Largest share of one weight matrix, in bytes, that a thread keeps as its own (about half
+    /// Largest share of one weight matrix, in bytes, that a block keeps as its own (about half
     /// of a core's L2 here, so its rows and their gradient stay in it between steps).
     nonisolated(unsafe) public static var weightRowShareLimit = 256 * 1024
+
+    /// Blocks a weight's rows are cut into (see `weightRowBlocks`); fixed, never the thread count.
+    public static let weightRowParts = 2
 
     /// The blocks of a weight's rows (a linear layer's output features) that the threads own:
     /// the forward product, the weight gradient and the SGD update of a layer all split on
     /// these boundaries, so each thread reads and writes the same rows of W, dW and the
     /// momentum at every step and they never move between cores. Measured on the MLP
     /// (784-100-100-10, batch 128, 2 threads), interleaved A/B: +11 % train img/s in the VM's slow
-    /// state (where moving data between the cores is expensive), −3 % in its fast state. One block (no ownership) when there is a single thread, fewer
-    /// than 16 rows per thread, or a thread's share would exceed `weightRowShareLimit` (a
-    /// weight that does not stay in cache gains nothing, and each thread then packs the whole
-    /// input for its weight gradient: the CNN's 3136→512 layer lost ~3 %).
+    /// state (where moving data between the cores is expensive), −3 % in its fast state. One
+    /// block (no ownership) when there are fewer than 16 rows a block, or a block would exceed
+    /// `weightRowShareLimit` (a weight that does not stay in cache gains nothing, and each block
+    /// then packs the whole input for its weight gradient: the CNN's 3136→512 layer lost ~3 %).
     ///
     /// Every block starts at a multiple of 16 rows (OpenBLAS's register tile along them), the cut
-    /// nearest to an even share (100 rows on 2 threads: 48 + 52). The split still changes the
-    /// last bits of some products against one undivided call (OpenBLAS's value for an element
-    /// depends on the block it falls in: ~4 % of a 128×100 output here, within 1e-6 relative),
-    /// so it fixes the numbers of every run at 2+ threads like any other blocking choice; the
-    /// blocks depend only on the shape and the thread count, never on timing.
-    public static func weightRowBlocks(rows: Int, columns: Int, threads: Int = Parallel.threads) -> [Range<Int>] {
-        let parts = min(threads, rows / 16)
-        guard parts > 1, !Parallel.isSerialHere, 4 * rows * columns / parts <= weightRowShareLimit else { return [0..<rows] }
+    /// nearest to an even share (100 rows: 48 + 52). The split changes the last bits of some
+    /// products against one undivided call (OpenBLAS's value for an element depends on the block
+    /// it falls in: ~4 % of a 128×100 output here, within 1e-6 relative), so the blocks are a
+    /// function of the shape alone — `weightRowParts` of them on any number of threads (one
+    /// thread runs both in turn) — and the numbers never depend on the thread count.
+    public static func weightRowBlocks(rows: Int, columns: Int) -> [Range<Int>] {
+        let parts = min(weightRowParts, rows / 16)
+        guard parts > 1, 4 * rows * columns / parts <= weightRowShareLimit else { return [0..<rows] }
         // Cut i at the multiple of 16 nearest to i·rows/parts (90 rows: 48 + 42).
         let cuts = [0] + (1..<parts).map { i in (i * rows + parts * 8) / (parts * 16) * 16 } + [rows]
         return zip(cuts, cuts.dropFirst()).compactMap { $0 < $1 ? $0..<$1 : nil }

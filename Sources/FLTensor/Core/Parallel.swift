@@ -30,7 +30,7 @@ public enum Parallel {
     static var isSerialHere: Bool { pthread_getspecific(serialKey) != nil }
 
     /// Runs `body` with every parallel loop it starts kept on the calling thread. Chunk
-    /// boundaries stay those of `threads`, so the numbers are the same as in parallel.
+    /// boundaries never depend on threads, so the numbers are the same as in parallel.
     static func serially<T>(_ body: () throws -> T) rethrows -> T {
         let previous = pthread_getspecific(serialKey)
         pthread_setspecific(serialKey, UnsafeRawPointer(bitPattern: 1))
@@ -39,8 +39,8 @@ public enum Parallel {
     }
 
     /// Runs `body(chunkIndex)` for `chunks` chunks, in parallel when `threads > 1`.
-    /// Chunk boundaries depend only on the arguments, never on scheduling, so results that
-    /// are combined per chunk stay deterministic.
+    /// Callers fix the chunks from the problem's shape alone (never from `threads`) and combine
+    /// per-chunk results in chunk order, so the numbers are the same on any number of threads.
     @inline(__always)
     public static func forEach(_ chunks: Int, _ body: (Int) -> Void) {
         if chunks <= 0 { return }
@@ -51,12 +51,19 @@ public enum Parallel {
         WorkerPool.shared.run(chunks: chunks, threads: _threads, body)
     }
 
-    /// Splits 0..<count into ranges of at least `grain` elements (at most one per thread ×4)
-    /// and runs them in parallel; small counts run inline on the calling thread.
+    /// Most chunks `ranges` cuts a loop into, whatever the thread count: 8, what 2 threads cut
+    /// before the chunks were fixed (4 a thread, so one that falls behind leaves its next chunk
+    /// to the other), one each for 8 threads.
+    public static let maxChunks = 8
+
+    /// Splits 0..<count into ranges of at least `grain` elements (at most `maxChunks`) and runs
+    /// them in parallel; a count below two grains runs inline on the calling thread. The ranges
+    /// depend only on `count` and `grain`, never on the thread count, so a body that sums within
+    /// its range gives the same numbers on any number of threads; threads only decide who runs
+    /// which range.
     @inline(__always)
     public static func ranges(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
         if count <= 0 { return }
-        let maxChunks = _threads == 1 ? 1 : _threads * 4
         let chunks = min(maxChunks, max(1, count / max(grain, 1)))
         if chunks == 1 { body(0..<count); return }
         let size = (count + chunks - 1) / chunks

@@ -58,6 +58,9 @@ open class Network: Module, @unchecked Sendable {
     /// Smallest batch slice worth a thread of its own in an inference pass.
     nonisolated(unsafe) public static var minimumSlice = 4
 
+    /// Most slices an inference pass cuts its batch into, whatever the thread count.
+    nonisolated(unsafe) public static var maximumSlices = 2
+
     /// Inference passes are data-parallel: every image is independent once no module uses batch
     /// statistics, so each thread runs the whole network on its own contiguous slice of the batch
     /// (its kernels kept on it) and the outputs are joined. Splitting every layer's loops over
@@ -66,13 +69,15 @@ open class Network: Module, @unchecked Sendable {
     /// vCPUs far apart, while whole-network slices keep each thread in its own caches.
     ///
     /// Returns nil (the caller runs the plain pass) while gradients are recorded, any module
-    /// is in training mode, one thread is used, or the batch is too small to split. Slice
-    /// boundaries depend only on the batch size and thread count, so results are deterministic.
+    /// is in training mode, or the batch is too small to split. The slices depend only on the
+    /// batch size (`maximumSlices` slices of at least `minimumSlice` images), never on the
+    /// thread count: a slice's GEMMs have its shape, and OpenBLAS's last bit depends on the
+    /// shape, so slicing by threads gave other numbers on 1 thread than on 2. One thread runs
+    /// the slices in turn; more threads than slices idle during an inference pass.
     func batchParallel(_ x: Tensor, _ body: (Tensor) throws -> [Tensor]) throws -> [Tensor]? {
-        let threads = Parallel.threads
-        guard batchParallelInference, !GradMode.enabled, threads > 1, x.rank >= 2, !Parallel.isSerialHere else { return nil }
+        guard batchParallelInference, !GradMode.enabled, x.rank >= 2, !Parallel.isSerialHere else { return nil }
         let batch = x.shape[0]
-        let slices = min(threads, batch / Network.minimumSlice)
+        let slices = min(Network.maximumSlices, batch / Network.minimumSlice)
         guard slices > 1, !modules().contains(where: { $0.isTraining }) else { return nil }
         let inputs = (0..<slices).map { i in sliceCopy(x, dim: 0, start: batch * i / slices, length: batch * (i + 1) / slices - batch * i / slices) }
         // One outcome per slice; the first failing slice's error (by index) is rethrown.

@@ -94,10 +94,11 @@ final class LinearBackward: GradFunction {
 }
 
 /// The weight-row blocks a linear layer's products split on, or one block when the product
-/// is too small to split (below `BLASThreading.parallelThreshold` multiply-adds).
+/// is too small to split (below `BLASThreading.parallelThreshold` multiply-adds). The same
+/// blocks on any number of threads (one thread runs them in turn), so the same numbers.
 @inline(__always)
 func linearBlocks(batch: Int, fin: Int, fout: Int) -> [Range<Int>] {
-    guard BLASThreading.weightRowAffinity, Parallel.threads > 1, batch * fin * fout >= BLASThreading.parallelThreshold else { return [0..<fout] }
+    guard BLASThreading.weightRowAffinity, batch * fin * fout >= BLASThreading.parallelThreshold else { return [0..<fout] }
     return BLASThreading.weightRowBlocks(rows: fout, columns: fin)
 }
 

@@ -90,7 +90,7 @@ public final class SGD: @unchecked Sendable {
     /// computed and whose forward product it runs next.
     @inline(__always)
     static func shares(_ p: Tensor, _ n: Int, _ body: (Range<Int>) -> Void) {
-        if n >= grain, BLASThreading.weightRowAffinity, p.rank >= 2, Parallel.threads > 1 {
+        if n >= grain, BLASThreading.weightRowAffinity, p.rank >= 2 {
             let rows = p.shape[0], cols = n / max(rows, 1)
             let blocks = BLASThreading.weightRowBlocks(rows: rows, columns: cols)
             if blocks.count > 1 {
