@@ -43,7 +43,12 @@ let package = Package(
                        providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto",
                        providers: [.apt(["libssl-dev"])]),
-        .target(name: "FLTensor", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        // flnb's GEMM kernels: C with clang's vector extensions, one function per ISA through
+        // target attributes, chosen at run time (so no -m flags here). -O3 unrolls the kernels;
+        // no -ffast-math: every element is an explicit chain of fused multiply-adds.
+        .target(name: "CKernels", path: "Sources/CKernels",
+                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        .target(name: "FLTensor", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: fastMath),
         .target(name: "FLData", dependencies: ["FLTensor", "CZlib"], swiftSettings: fastMath),
         .target(name: "FLCore", dependencies: ["FLTensor", "FLData"], swiftSettings: fastMath),
         .target(name: "FLScript", dependencies: ["FLCore"]),

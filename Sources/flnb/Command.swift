@@ -25,7 +25,7 @@ enum FlnbCommand {
                                    serve as a Jupyter kernel (Jupyter starts it so; see flnb kernel --help)
       flnb convert FILE --to ipynb|flnb [--out FILE]
                                    a notebook to Jupyter's .ipynb format and back
-      flnb --version               version and the OpenBLAS kernels in use
+      flnb --version               version, the GEMM path (FLNB_ISA) and the OpenBLAS kernels in use
       flnb --help                  this text
 
     Exit codes: 0 ok, 1 check failed, 64 usage error, 65 script error, 66 input file missing, 70 runtime error.
@@ -34,7 +34,7 @@ enum FlnbCommand {
     static func versionText() -> String {
         let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
         let how = forced.map { "OPENBLAS_CORETYPE=\($0)" } ?? "detected by OpenBLAS"
-        return "flnb \(flnbVersion)\nOpenBLAS core: \(BLASInfo.coreName) (\(how)); threads: \(Parallel.threads)\n\(BLASInfo.config)"
+        return "flnb \(flnbVersion)\n\(GEMMPath.description); CPU: \(CPUInfo.modelName)\nOpenBLAS core: \(BLASInfo.coreName) (\(how)); threads: \(Parallel.threads)\n\(BLASInfo.config)"
     }
 
     static func main(_ args: [String]) -> Int32 {

@@ -19,4 +19,10 @@ if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
 // Thread count for this process (flnb sweep gives each run its share of the cores).
 if let t = ProcessInfo.processInfo.environment["FLNB_THREADS"].flatMap(Int.init), t >= 1 { Parallel.threads = t }
 
+// The GEMM path (FLNB_ISA): a wrong or unsupported value is a usage error before anything runs.
+do { GEMMPath.current = try GEMMPath.fromEnvironment() } catch {
+    FileHandle.standardError.write(Data("flnb: \(error)\n".utf8))
+    exit(64)
+}
+
 exit(FlnbCommand.main(Array(CommandLine.arguments.dropFirst())))

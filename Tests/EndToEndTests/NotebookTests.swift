@@ -87,7 +87,8 @@ final class NotebookCheckTests: XCTestCase {
     /// Runs `binary run --check notebook` in `root`, output captured through files (a full pipe
     /// cannot block the child), killed after `timeout` seconds; with `threads`, under
     /// FLNB_THREADS=threads (else the environment's setting, or every core).
-    static func check(_ notebook: String, binary: String, root: URL, timeout: TimeInterval, threads: Int? = nil) throws -> Outcome {
+    static func check(_ notebook: String, binary: String, root: URL, timeout: TimeInterval, threads: Int? = nil,
+                      isa: String? = nil) throws -> Outcome {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("flnb-notebook-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -105,6 +106,7 @@ final class NotebookCheckTests: XCTestCase {
         environment["HOME"] = scratch.path              // history and settings stay out of the user's home
         environment["LANG"] = environment["LANG"] ?? "C.UTF-8"
         if let threads { environment["FLNB_THREADS"] = String(threads) }
+        if let isa { environment["FLNB_ISA"] = isa }
         // The recorded outputs were computed with OpenBLAS's Haswell-family GEMM kernels (what
         // AVX2 machines such as Zen use). An AVX-512 machine would pick SkylakeX kernels, which
         // round differently and change trained accuracies; pin the Haswell kernels, which run on
@@ -137,11 +139,11 @@ final class NotebookCheckTests: XCTestCase {
     /// Checks every notebook of the selection; one failure per notebook that does not pass.
     /// `threads` runs them under FLNB_THREADS=threads: a notebook's numbers must not depend on
     /// the thread count it is replayed with.
-    func checkAll(long: Bool, threads: Int? = nil) throws {
+    func checkAll(long: Bool, threads: Int? = nil, isa: String? = nil, only: Set<String>? = nil) throws {
         guard let root = Self.packageRoot else {
             return XCTFail("cannot find the package root (a folder with Package.swift) above \(#filePath)")
         }
-        let notebooks = Self.notebooks(root: root, long: long)
+        let notebooks = Self.notebooks(root: root, long: long).filter { only?.contains($0) ?? true }
         if long && notebooks.isEmpty { throw XCTSkip("no notebooks under notebooks/long/") }
         XCTAssertFalse(notebooks.isEmpty, "no .flnb files under \(root.path)/notebooks")
         let binary: String
@@ -150,8 +152,8 @@ final class NotebookCheckTests: XCTestCase {
         case .failure(let missing): return XCTFail(missing.message)
         }
         for notebook in notebooks {
-            let outcome = try Self.check(notebook, binary: binary, root: root, timeout: Self.timeout, threads: threads)
-            let how = threads.map { "FLNB_THREADS=\($0) " } ?? ""
+            let outcome = try Self.check(notebook, binary: binary, root: root, timeout: Self.timeout, threads: threads, isa: isa)
+            let how = (threads.map { "FLNB_THREADS=\($0) " } ?? "") + (isa.map { "FLNB_ISA=\($0) " } ?? "")
             print("notebook \(notebook)\(threads.map { " (\($0) threads)" } ?? ""): exit \(outcome.status) in \(String(format: "%.1f", outcome.seconds)) s")
             if outcome.timedOut {
                 XCTFail("""
@@ -182,6 +184,21 @@ final class NotebookCheckTests: XCTestCase {
 
     func testNotebooksReplayOnThreeThreads() throws {
         try checkAll(long: false, threads: 3)
+    }
+
+    /// The notebooks whose numbers the GEMM's rounding reaches (recorded on the default path),
+    /// replayed on flnb's other GEMM tiling: with the AVX2 kernels on an AVX-512 host, and
+    /// elsewhere with the AVX-512 path's 12×32 tiling in AVX2 instructions. All paths give
+    /// the same bits, so a notebook recorded on one kind of host checks on the other.
+    func testNotebooksReplayOnTheOtherGEMMPath() throws {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let flags = Set((info.split(separator: "\n").first { $0.hasPrefix("flags") } ?? "").split(separator: " ").map(String.init))
+        guard flags.contains("avx2") && flags.contains("fma") else {
+            throw XCTSkip("this CPU has no AVX2 + FMA: only OpenBLAS runs here")
+        }
+        let isa = flags.contains("avx512f") ? "avx2" : "avx2-wide"
+        try checkAll(long: false, isa: isa, only: ["notebooks/lucir.flnb", "notebooks/results/seq-digits.flnb",
+                                                    "notebooks/results/seq-mnist.flnb", "notebooks/xder.flnb"])
     }
 
     /// The long notebooks, behind FLNB_LONG_TESTS=1.

@@ -294,8 +294,8 @@ func utilityBuiltins(_ state: SessionState) -> [Builtin] {
             a.interpreter.write(DatasetCatalog.listText())
             return .null
         },
-        Builtin("version", summary: "flnb's version and the OpenBLAS kernels in use.", example: "version()") { _ in
-            Value("flnb \(flnbVersion) · OpenBLAS \(BLASInfo.coreName) · \(Parallel.threads) threads")
+        Builtin("version", summary: "flnb's version, its GEMM path and the OpenBLAS kernels in use.", example: "version()") { _ in
+            Value("flnb \(flnbVersion) · \(GEMMPath.description) · OpenBLAS \(BLASInfo.coreName) · \(Parallel.threads) threads")
         },
     ]
 }

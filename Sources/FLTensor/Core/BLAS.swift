@@ -1,19 +1,85 @@
 import Foundation
 @preconcurrency import COpenBLAS
+import CKernels
 
-/// Row-major single-precision GEMM through OpenBLAS:
-/// C[M×N] = alpha · op(A) · op(B) + beta · C, with op(A) M×K and op(B) K×N.
-/// `lda`, `ldb`, `ldc` default to the packed row lengths.
+/// Which GEMM runs every product: flnb's own kernels (Sources/CKernels/gemm.c) or OpenBLAS.
 ///
-/// OpenBLAS itself runs single-threaded (see `BLASThreading`); large products are split here
-/// into independent column (or row) blocks run over flnb's worker pool. OpenBLAS's own worker
-/// threads spin with sched_yield between calls and fought our elementwise threads for the cores
-/// (~15 % of a ResNet step went to sched_yield); owning the split removes them.
+/// flnb's kernels compute every element of C as one chain of fused multiply-adds over k in
+/// order, so `avx2` and `avx512` give the same bits — a notebook recorded on a host with
+/// AVX-512 checks on one without — and so does any split of C between threads. OpenBLAS's
+/// results depend on its kernel family (Haswell, Zen, SkylakeX) and on the shape of each call;
+/// it stays as the fallback for CPUs without AVX2 + FMA and as a yardstick.
+public enum GEMMPath: String, CaseIterable, Sendable {
+    /// 12×32 tiles, AVX-512.
+    case avx512
+    /// 6×16 tiles, AVX2 + FMA.
+    case avx2
+    /// The AVX-512 path's 12×32 tiling run with AVX2 instructions: tests the wide blocking
+    /// bit for bit on hosts without AVX-512 (slow; not for real work).
+    case avx2Wide = "avx2-wide"
+    /// OpenBLAS's `cblas_sgemm`.
+    case blas
+
+    var isa: Int32 {
+        switch self {
+        case .avx512: return Int32(FL_GEMM_AVX512)
+        case .avx2: return Int32(FL_GEMM_AVX2)
+        case .avx2Wide: return Int32(FL_GEMM_AVX2_WIDE)
+        case .blas: return Int32(FL_GEMM_NONE)
+        }
+    }
+
+    /// Whether this CPU can run the path.
+    public var isSupported: Bool { self == .blas || fl_gemm_isa_supported(isa) != 0 }
+
+    /// The fastest path this CPU supports: AVX-512, else AVX2, else OpenBLAS.
+    public static var best: GEMMPath {
+        switch Int(fl_gemm_best_isa()) {
+        case Int(FL_GEMM_AVX512): return .avx512
+        case Int(FL_GEMM_AVX2): return .avx2
+        default: return .blas
+        }
+    }
+
+    /// The path `FLNB_ISA` names (`auto`, `avx512`, `avx2`, `avx2-wide` or `blas`; unset is
+    /// `auto`), or an error saying what is wrong with it.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> GEMMPath {
+        guard let raw = env["FLNB_ISA"], !raw.isEmpty, raw != "auto" else { return best }
+        guard let path = GEMMPath(rawValue: raw.lowercased()) else {
+            throw TensorError("FLNB_ISA=\(raw) is not a GEMM path; use auto, avx512, avx2, avx2-wide or blas")
+        }
+        guard path.isSupported else {
+            throw TensorError("FLNB_ISA=\(raw): this CPU lacks \(path == .avx512 ? "AVX-512F" : "AVX2 and FMA"); use auto, \(best.rawValue) or blas")
+        }
+        return path
+    }
+
+    /// The path every product takes: `FLNB_ISA`'s, read once (the best one when it is unset or
+    /// wrong; flnb's entry point reports a wrong value before anything runs). Tests set it.
+    nonisolated(unsafe) public static var current: GEMMPath = (try? fromEnvironment()) ?? best
+
+    /// One line for reports: the path and how it was chosen.
+    public static var description: String {
+        let forced = ProcessInfo.processInfo.environment["FLNB_ISA"].map { !$0.isEmpty && $0 != "auto" } ?? false
+        let name = current == .blas ? "OpenBLAS \(BLASInfo.coreName)" : "flnb \(current.rawValue)"
+        return "GEMM \(name) (\(forced ? "FLNB_ISA" : "auto"))"
+    }
+}
+
+/// Row-major single-precision GEMM: C[M×N] = alpha · op(A) · op(B) + beta · C, with op(A) M×K
+/// and op(B) K×N. `lda`, `ldb`, `ldc` default to the packed row lengths. It runs on
+/// `GEMMPath.current` (OpenBLAS for alpha ≠ 1, which no caller uses).
 ///
-/// The blocks depend only on the product's shape (`BLASThreading.gemmParts`), never on the
-/// thread count: OpenBLAS's value for an element depends on the shape of the call it falls in,
-/// so each block is one sgemm call of a fixed shape and the product has the same bits on 1, 2
-/// or 8 threads (one thread runs the blocks in turn).
+/// Both paths run single-threaded inside; large products are split here into independent
+/// column (or row) blocks run over flnb's worker pool. OpenBLAS's own worker threads spin with
+/// sched_yield between calls and fought our elementwise threads for the cores (~15 % of a ResNet
+/// step went to sched_yield); owning the split removes them.
+///
+/// On flnb's kernels a block's elements have the same bits whatever the split, so a product
+/// takes one block per thread. OpenBLAS's value for an element depends on the shape of the
+/// call it falls in, so there the blocks depend only on the product's shape
+/// (`BLASThreading.gemmParts`), never on the thread count, and the product has the same bits
+/// on 1, 2 or 8 threads (one thread runs the blocks in turn).
 @inline(__always)
 public func sgemm(transA: Bool = false, transB: Bool = false,
                   m: Int, n: Int, k: Int,
@@ -35,7 +101,7 @@ public func sgemm(transA: Bool = false, transB: Bool = false,
     let lb = ldb ?? (transB ? k : n)
     let splitN = n >= m
     let dim = splitN ? n : m
-    let parts = BLASThreading.gemmParts(m: m, n: n, k: k)
+    let parts = BLASThreading.gemmParts(m: m, n: n, k: k, path: GEMMPath.current)
     if parts == 1 {
         sgemmSerial(transA, transB, m, n, k, alpha, a, la, b, lb, beta, c, lc)
         return
@@ -67,6 +133,9 @@ func sgemmSerial(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: 
     // split (and so the last bits) follows the core count. sgemm no longer reads the setting,
     // so the xder notebook failed its check when FLNB_THREADS was unset.
     _ = Parallel.threads
+    let path = GEMMPath.current
+    if path != .blas, alpha == 1,
+       fl_sgemm(path.isa, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, la, b, lb, beta, c, lc) == 0 { return }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(la), b, Int32(lb), beta, c, Int32(lc))
 }
@@ -80,9 +149,12 @@ public enum BLASThreading {
     /// so the numbers never depend on the thread count: products under `parallelThreshold`
     /// multiply-adds, or with both output sides under 32, stay whole; the others split their
     /// larger output side into `gemmSplitParts` equal blocks (multiples of 16).
+    /// On flnb's own kernels, whose bits do not depend on the split, a product this large
+    /// splits into one block per thread instead (at most one per 16 columns or rows).
     @inline(__always)
-    public static func gemmParts(m: Int, n: Int, k: Int) -> Int {
+    public static func gemmParts(m: Int, n: Int, k: Int, path: GEMMPath = .blas) -> Int {
         if m * n * k < parallelThreshold || max(m, n) < 32 { return 1 }
+        if path != .blas { return max(1, min(Parallel.threads, max(m, n) / 16)) }
         return gemmSplitParts
     }
 

@@ -13,6 +13,14 @@ public enum CPUInfo {
         return []
     }()
 
+    /// The processor's model name from /proc/cpuinfo ("unknown" where unavailable).
+    public static let modelName: String = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+              let colon = line.firstIndex(of: ":") else { return "unknown" }
+        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }()
+
     public static var hasAVX512: Bool { ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) }
     public static var hasAVX2FMA: Bool { flags.contains("avx2") && flags.contains("fma") }
 

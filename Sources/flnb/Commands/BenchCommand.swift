@@ -46,7 +46,7 @@ enum BenchCommand {
         }
         let names = only.isEmpty ? Bench.allNames : only
         if !json {
-            FileHandle.standardError.write(Data("flnb bench · OpenBLAS \(BLASInfo.coreName) · \(threads) threads · \(seconds) s per workload\n".utf8))
+            FileHandle.standardError.write(Data("flnb bench · \(GEMMPath.description) · OpenBLAS \(BLASInfo.coreName) · \(threads) threads · \(seconds) s per workload\n".utf8))
         }
         var failed = false
         for name in names {
