@@ -37,6 +37,10 @@ struct NotebookFileRun {
             progress.clear()
             Console.out(text)
         }
+        interpreter.errorOutput = { text in
+            progress.clear()
+            Console.error(text)
+        }
         interpreter.define("NOTEBOOK_DIR", .string(folder))
         return interpreter
     }

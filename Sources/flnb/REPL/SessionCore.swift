@@ -10,6 +10,8 @@ final class SessionCore {
         var out: (String) -> Void = { Console.out($0) }
         /// Diagnostics (standard error at the prompt).
         var error: (String) -> Void = { Console.error($0) }
+        /// What `warn` writes (standard error at the prompt); recorded by `:save` like output.
+        var warning: (String) -> Void = { Console.error($0) }
         /// Receives the value of an input ending in an expression instead of echoing it as text;
         /// nil echoes it, as the prompt does.
         var value: ((Value) -> Void)?
@@ -55,6 +57,11 @@ final class SessionCore {
         interpreter.output = { text in
             progress.clear()
             sinks.out(text)
+            capture.text += text
+        }
+        interpreter.errorOutput = { text in
+            progress.clear()
+            sinks.warning(text)
             capture.text += text
         }
         interpreter.display = sinks.display
