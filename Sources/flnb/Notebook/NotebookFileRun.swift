@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 import FLScript
 
 /// One notebook file under `flnb run`: read it, build a fresh interpreter, then run, check

@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 import FLScript
 
 /// The state a REPL session keeps between inputs, shared by the terminal and pipe loops:
