@@ -48,25 +48,15 @@ final class SessionCore {
         interpreter = SessionCore.freshInterpreter(makeInterpreter, mode: mode, progress: progress, capture: captured, sinks: sinks)
     }
 
-    /// A new interpreter from the factory, printing to standard output and into `capture`;
+    /// A new interpreter from the factory, printing to the sinks and into `capture`;
     /// `NOTEBOOK_DIR` is the working directory (a session has no notebook of its own).
     private static func freshInterpreter(_ makeInterpreter: InterpreterFactory, mode: SessionContext.Mode,
                                          progress: ProgressLine, capture: OutputCapture,
                                          sinks: Sinks) -> Interpreter {
-        let directory = FileManager.default.currentDirectoryPath
-        let interpreter = makeInterpreter(SessionContext(mode: mode, progress: progress, notebookDirectory: directory))
-        interpreter.output = { text in
-            progress.clear()
-            sinks.out(text)
-            capture.text += text
-        }
-        interpreter.errorOutput = { text in
-            progress.clear()
-            sinks.warning(text)
-            capture.text += text
-        }
+        let context = SessionContext(mode: mode, progress: progress, notebookDirectory: FileManager.default.currentDirectoryPath)
+        let interpreter = context.freshInterpreter(makeInterpreter, output: { sinks.out($0); capture.text += $0 },
+                                                   warning: { sinks.warning($0); capture.text += $0 })
         interpreter.display = sinks.display
-        interpreter.define("NOTEBOOK_DIR", .string(directory))
         return interpreter
     }
 
