@@ -106,7 +106,7 @@ final class JupyterKernelTests: XCTestCase {
             let last = rest[..<end].split(separator: "\n").last.map(String.init) ?? ""
             return last.components(separatedBy: " ... ").last?.trimmingCharacters(in: .whitespaces)
         }
-        for name in ["test_kernel_info", "test_execute_stdout", "test_error", "test_execute_result", "test_display_data",
+        for name in ["test_kernel_info", "test_execute_stdout", "test_execute_stderr", "test_error", "test_execute_result", "test_display_data",
                      "test_completion", "test_inspect", "test_is_complete", "test_history",
                      "test_meta_command_errors_go_to_stderr", "test_plot_shows_svg_inline_with_a_text_fallback",
                      "test_training_progress_is_one_updating_display_and_an_interrupt_keeps_the_run",

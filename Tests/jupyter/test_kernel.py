@@ -33,6 +33,7 @@ class FlnbKernelProtocolTests(jupyter_kernel_test.KernelTests):
 
     code_hello_world = 'print("hello, world")'
     code_generate_error = "no_such_name + 1"
+    code_stderr = 'warn("careful")'
     code_execute_result = [
         {"code": "1 + 1", "result": "2"},
         {"code": '"a" + "b"', "result": '"ab"'},

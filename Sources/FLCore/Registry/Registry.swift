@@ -179,18 +179,23 @@ public enum RegularizerRegistry {
     }
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-public func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
-    if x.isEmpty { return y.count }
-    if y.isEmpty { return x.count }
-    var prev = Array(0...y.count)
-    for i in 1...x.count {
-        var cur = [i] + Array(repeating: 0, count: y.count)
-        for j in 1...y.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+/// Edit distance, for every "did you mean" suggestion: Levenshtein, or with `swaps` the
+/// optimal-string-alignment variant that counts a swap of neighbours as one edit ("scael" →
+/// "scale"). When the lengths alone differ by more than `limit` it returns `limit + 1` at once.
+public func editDistance<C: Collection>(_ a: C, _ b: C, swaps: Bool = false, limit: Int = .max) -> Int where C.Element: Equatable {
+    let a = Array(a), b = Array(b)
+    if abs(a.count - b.count) > limit { return limit + 1 }
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    var rows = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { rows[i][0] = i }
+    for j in 0...b.count { rows[0][j] = j }
+    for i in 1...a.count {
+        for j in 1...b.count {
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            if swaps, i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+            }
         }
-        prev = cur
     }
-    return prev[y.count]
+    return rows[a.count][b.count]
 }

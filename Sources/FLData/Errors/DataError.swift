@@ -30,12 +30,13 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         DataError(path: path, problem, remedy: remedy ?? self.remedy)
     }
 
-    /// Converts any error from a lower layer (FileFormatError, TensorError) into a DataError
+    /// Converts any error from a lower layer (FileFormatError, FileError, TensorError) into a DataError
     /// for `path`, adding the remedy.
     static func wrap(_ error: Error, path: String, remedy: String?) -> DataError {
         switch error {
         case let e as DataError: return e.withRemedy(remedy)
         case let e as FileFormatError: return DataError(path: e.path, e.message, remedy: remedy)
+        case let e as FileError: return DataError(path: e.path, "cannot \(e.verb): \(e.problem)", remedy: remedy)
         default: return DataError(path: path, "\(error)", remedy: remedy)
         }
     }

@@ -22,6 +22,14 @@ enum CoreLibrary {
                 args.interpreter.write(args.rest.map(\.text).joined(separator: sep) + end)
                 return .null
             },
+            Builtin("warn", summary: "Writes the values' text as one line to standard error (a notebook records it with the output).",
+                    parameters: [.variadic("values", "the values to write"),
+                                 .optional("sep", default: " ", "text between values")],
+                    example: "warn(\"lr\", lr, \"looks high\")   # lr 5 looks high, on stderr") { args in
+                let sep = try args.string("sep")
+                args.interpreter.writeError(args.rest.map(\.text).joined(separator: sep) + "\n")
+                return .null
+            },
             Builtin("help", summary: "Shows what a value is: a builtin's parameters and example, an object's members.",
                     parameters: [.optional("subject", default: .null, "the value to explain; leave out for an overview")],
                     example: "help(print)   # or ?print") { args in

@@ -27,6 +27,12 @@ enum ControlSignal: Error, @unchecked Sendable {
 public final class Interpreter {
     /// Where `print`, `help` and echoed values go (a notebook captures it per cell).
     public var output: (String) -> Void
+    /// Where `warn` goes: standard error by default; a notebook records it with the cell's
+    /// output, in order, as it records a failing cell's diagnostic.
+    public var errorOutput: (String) -> Void = { text in
+        fflush(nil)  // what `print` buffered comes first
+        FileHandle.standardError.write(Data(text.utf8))
+    }
     /// Shows rich output (MIME type → data, e.g. `image/svg+xml` for `plot()`) where the front
     /// end can (the Jupyter kernel); nil means text only, through `output`.
     public var display: (([(mime: String, data: String)]) -> Void)?
@@ -111,6 +117,11 @@ public final class Interpreter {
     /// Writes text to the output sink.
     public func write(_ text: String) {
         output(text)
+    }
+
+    /// Writes text to the error sink (`warn`).
+    public func writeError(_ text: String) {
+        errorOutput(text)
     }
 
     // MARK: - Running

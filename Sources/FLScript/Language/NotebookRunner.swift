@@ -47,13 +47,19 @@ public struct NotebookRunner {
     /// - Parameter onCell: called after each cell, e.g. to print progress.
     public func run(_ notebook: Notebook, onCell: ((CellRun) -> Void)? = nil) -> NotebookRun {
         var runs: [CellRun] = []
-        let sink = interpreter.output
-        defer { interpreter.output = sink }
+        let sink = interpreter.output, errorSink = interpreter.errorOutput
+        defer { interpreter.output = sink; interpreter.errorOutput = errorSink }
         for (index, cell) in notebook.cells.enumerated() where cell.kind == .code {
+            // A cell has one recorded output: what it printed and what it warned, in order (as
+            // a failing cell's diagnostic is recorded after its output).
             var captured = ""
             interpreter.output = { [forwardOutput] text in
                 captured += text
                 if forwardOutput { sink(text) }
+            }
+            interpreter.errorOutput = { [forwardOutput] text in
+                captured += text
+                if forwardOutput { errorSink(text) }
             }
             let source = SourceFile(name: fileName, text: cell.code, firstLine: cell.codeLine)
             let result = interpreter.run(source)

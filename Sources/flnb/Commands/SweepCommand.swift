@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 
 /// `flnb sweep`: runs a notebook (or `flnb train`) once per combination of parameter values,
 /// locally with bounded concurrency or as a Slurm job array, and collects the rows every run

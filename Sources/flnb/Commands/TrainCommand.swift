@@ -260,8 +260,7 @@ enum TrainCommand {
         let commandLine = "flnb train " + args.joined(separator: " ")
         let text = notebook(values, commandLine: commandLine)
         let context = SessionContext(mode: .notebook, progress: ProgressLine(), notebookDirectory: FileManager.default.currentDirectoryPath)
-        let interp = makeInterpreter(context)
-        interp.output = { text in context.progress.clear(); FileHandle.standardOutput.write(Data(text.utf8)) }
+        let interp = context.freshInterpreter(makeInterpreter)
         let nb = Notebook(parsing: text)
         let runner = NotebookRunner(interpreter: interp, fileName: values["save-notebook"] ?? "<flnb train>", stopOnError: true, forwardOutput: true)
         let result = runner.run(nb)

@@ -46,6 +46,10 @@ final class JupyterKernel: @unchecked Sendable {
             self.publishStream("stdout", text)
         }
         sinks.error = { [unowned self] text in self.errorText += text }
+        sinks.warning = { [unowned self] text in
+            self.outputText += text
+            self.publishStream("stderr", text)
+        }
         sinks.value = { [unowned self] value in self.publishResult(value) }
         sinks.display = { [unowned self] bundle in self.publishDisplay(bundle) }
         core = SessionCore(version: flnbVersion, mode: .kernel, progress: progress, sinks: sinks, makeInterpreter: makeInterpreter)

@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 import FLScript
 
 /// `flnb convert FILE --to ipynb|flnb [--out FILE]`: a `.flnb` notebook to Jupyter's `.ipynb`

@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 import FLScript
 
 /// One notebook file under `flnb run`: read it, build a fresh interpreter, then run, check
@@ -30,15 +31,8 @@ struct NotebookFileRun {
 
     /// A fresh interpreter with `NOTEBOOK_DIR` set to the notebook's folder (absolute).
     private func freshInterpreter(progress: ProgressLine) -> Interpreter {
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL
-        let folder = absolute.deletingLastPathComponent().path
-        let interpreter = makeInterpreter(SessionContext(mode: .notebook, progress: progress, notebookDirectory: folder))
-        interpreter.output = { text in
-            progress.clear()
-            Console.out(text)
-        }
-        interpreter.define("NOTEBOOK_DIR", .string(folder))
-        return interpreter
+        let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+        return SessionContext(mode: .notebook, progress: progress, notebookDirectory: folder).freshInterpreter(makeInterpreter)
     }
 
     private var runner: (Interpreter) -> NotebookRunner {

@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 
 /// The REPL's persistent line history: one line per entry, the most recent last, at most
 /// `limit` entries, rewritten atomically after each new line so two crashes never lose it.

@@ -1,4 +1,5 @@
 import Foundation
+import FLCore
 
 /// A `:command` typed at the prompt (or piped in) instead of code.
 enum MetaCommand: Equatable {
@@ -53,19 +54,6 @@ enum MetaCommand: Equatable {
         let full = names.filter { $0.count > 1 }
         if let prefixed = full.first(where: { $0.hasPrefix(name) }) { return prefixed }
         return full.first { editDistance($0, name) <= (name.count > 3 ? 2 : 1) }
-    }
-
-    private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }
 

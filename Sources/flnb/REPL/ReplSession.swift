@@ -23,10 +23,26 @@ public struct SessionContext {
     public let notebookDirectory: String
 }
 
-/// Builds an interpreter with every builtin registered. The front end replaces its `output`
-/// sink and defines `NOTEBOOK_DIR` afterwards. Keep the interpreter's `interruptFlag` at its
-/// default, `InterruptFlag.shared`: that is the flag the REPL's Ctrl-C handler sets.
+/// Builds an interpreter with every builtin registered; front ends get theirs through
+/// `SessionContext.freshInterpreter`, which sets the sinks and `NOTEBOOK_DIR`. Keep the
+/// interpreter's `interruptFlag` at its default, `InterruptFlag.shared`: that is the flag the
+/// REPL's Ctrl-C handler sets.
 public typealias InterpreterFactory = (SessionContext) -> Interpreter
+
+extension SessionContext {
+    /// A fresh interpreter from `factory` for this context, the one way every front end makes
+    /// one: `NOTEBOOK_DIR` is `notebookDirectory`; printed text goes to `output` and `warn` to
+    /// `warning`, each after clearing the progress line.
+    func freshInterpreter(_ factory: InterpreterFactory, output: @escaping (String) -> Void = { Console.out($0) },
+                          warning: @escaping (String) -> Void = { Console.error($0) }) -> Interpreter {
+        let interpreter = factory(self)
+        let progress = self.progress
+        interpreter.output = { progress.clear(); output($0) }
+        interpreter.errorOutput = { progress.clear(); warning($0) }
+        interpreter.define("NOTEBOOK_DIR", .string(notebookDirectory))
+        return interpreter
+    }
+}
 
 /// The `flnb` prompt: a libedit REPL when standard input is a terminal, otherwise pipe mode,
 /// which runs each complete input as it arrives and exits 65 if any input failed.

@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 import FLScript
 
 /// The state a REPL session keeps between inputs, shared by the terminal and pipe loops:
@@ -10,6 +11,8 @@ final class SessionCore {
         var out: (String) -> Void = { Console.out($0) }
         /// Diagnostics (standard error at the prompt).
         var error: (String) -> Void = { Console.error($0) }
+        /// What `warn` writes (standard error at the prompt); recorded by `:save` like output.
+        var warning: (String) -> Void = { Console.error($0) }
         /// Receives the value of an input ending in an expression instead of echoing it as text;
         /// nil echoes it, as the prompt does.
         var value: ((Value) -> Void)?
@@ -45,20 +48,15 @@ final class SessionCore {
         interpreter = SessionCore.freshInterpreter(makeInterpreter, mode: mode, progress: progress, capture: captured, sinks: sinks)
     }
 
-    /// A new interpreter from the factory, printing to standard output and into `capture`;
+    /// A new interpreter from the factory, printing to the sinks and into `capture`;
     /// `NOTEBOOK_DIR` is the working directory (a session has no notebook of its own).
     private static func freshInterpreter(_ makeInterpreter: InterpreterFactory, mode: SessionContext.Mode,
                                          progress: ProgressLine, capture: OutputCapture,
                                          sinks: Sinks) -> Interpreter {
-        let directory = FileManager.default.currentDirectoryPath
-        let interpreter = makeInterpreter(SessionContext(mode: mode, progress: progress, notebookDirectory: directory))
-        interpreter.output = { text in
-            progress.clear()
-            sinks.out(text)
-            capture.text += text
-        }
+        let context = SessionContext(mode: mode, progress: progress, notebookDirectory: FileManager.default.currentDirectoryPath)
+        let interpreter = context.freshInterpreter(makeInterpreter, output: { sinks.out($0); capture.text += $0 },
+                                                   warning: { sinks.warning($0); capture.text += $0 })
         interpreter.display = sinks.display
-        interpreter.define("NOTEBOOK_DIR", .string(directory))
         return interpreter
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 import FLScript
 
 /// `flnb sweep --slurm DIR`: a Slurm job array whose task i runs combination i with

@@ -1,4 +1,5 @@
 import Foundation
+import FLTensor
 import FLScript
 
 /// How every run of a sweep is started: a child process of the same flnb binary.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FLScript
+import FLTensor
 #if canImport(flnb_repl)
 @testable import flnb_repl
 #else

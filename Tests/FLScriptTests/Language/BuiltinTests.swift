@@ -100,4 +100,15 @@ struct BuiltinTests {
         #expect(session.interpreter.builtinNames.contains("lerp"))
         #expect(!session.interpreter.globalNames.contains("pi"))
     }
+
+    @Test func warnWritesOneLineToTheErrorSinkAndNothingToTheOutput() {
+        let session = LanguageSession()
+        var errors = ""
+        session.interpreter.errorOutput = { errors += $0 }
+        let (output, result) = session.run("x = warn(\"lr\", 5, [1], sep: \"|\")\nprint(x)\nwarn(\"two\")")
+        #expect(result.succeeded, "warn is not an error")
+        #expect(result.value == nil || result.value!.isNull, "warn returns nil")
+        #expect(output == "nil\n", "only print reaches the output sink; warn's nil is not echoed")
+        #expect(errors == "lr|5|[1]\ntwo\n")
+    }
 }

@@ -55,6 +55,19 @@ struct NotebookTests {
         #expect(Notebook(parsing: text).text == text)
     }
 
+    @Test func warnIsRecordedWithTheCellsOutputInOrder() {
+        let notebook = Notebook(parsing: "# flnb 1\n# %%\nprint(1)\nwarn(\"careful\", 2)\nprint(3)\n")
+        let runner = runner(notebook)
+        var errorSink = ""
+        runner.interpreter.errorOutput = { errorSink += $0 }
+        let run = runner.run(notebook)
+        #expect(run.succeeded)
+        #expect(run.cells[0].output == ["1", "careful 2", "3"])
+        #expect(errorSink.isEmpty, "without forwarding, the notebook's record is the only place warn goes")
+        let updated = runner.update(notebook, with: run)
+        #expect(runner.check(updated).passed, "a recorded warning checks like any output")
+    }
+
     @Test func runCapturesEachCellsOutputIncludingErrors() {
         let notebook = Notebook(parsing: sample + "# %%\nhalf(nope)\n# %%\nx + 1\n")
         let run = runner(notebook).run(notebook)
