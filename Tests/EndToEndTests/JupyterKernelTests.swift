@@ -70,6 +70,19 @@ final class JupyterKernelTests: XCTestCase {
         let back = try SweepTestProcess.flnb(["convert", "small.ipynb", "--to", "flnb", "--out", "-"], in: folder)
         XCTAssertEqual(back.stdout, source.replacingOccurrences(of: "#> 0", with: "#> 21") + "#> x is 20\n")
 
+        // A plot becomes an SVG display after the cell's text; its text rendering is the fallback.
+        let plotted = "# %%\nprint(\"before\")\nplot([1, 3, 2], title: \"three\")\n"
+        try plotted.write(to: folder.appendingPathComponent("plot.flnb"), atomically: true, encoding: .utf8)
+        let plotRun = try SweepTestProcess.flnb(["run", "--to", "ipynb", "plot.ipynb", "plot.flnb"], in: folder)
+        XCTAssertEqual(plotRun.status, 0, plotRun.all)
+        let plotJSON = try OrderedJSON.parse(String(contentsOf: folder.appendingPathComponent("plot.ipynb"), encoding: .utf8))
+        let plotOutputs = plotJSON["cells"]?.arrayValue?.first?["outputs"]?.arrayValue ?? []
+        XCTAssertEqual(plotOutputs.map { $0["output_type"]?.stringValue }, ["stream", "display_data"])
+        XCTAssertEqual(Notebook.multiline(plotOutputs.first?["text"]), "before\n")
+        let svg = Notebook.multiline(plotOutputs.last?["data"]?["image/svg+xml"]) ?? ""
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("three"), svg)
+        XCTAssertTrue((Notebook.multiline(plotOutputs.last?["data"]?["text/plain"]) ?? "").contains("three"))
+
         try #"{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "1"}, {"cell_type": "code", "source": ["x"], "outputs": [{"output_type": "stream", "text": 3}]}]}"#
             .write(to: folder.appendingPathComponent("broken.ipynb"), atomically: true, encoding: .utf8)
         let broken = try SweepTestProcess.flnb(["convert", "broken.ipynb", "--to", "flnb"], in: folder)

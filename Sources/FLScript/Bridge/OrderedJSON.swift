@@ -208,3 +208,20 @@ public enum OrderedJSON: Equatable, Sendable {
         return s.isEmpty
     }
 }
+
+extension OrderedJSON {
+    /// An nbformat document with `extra[i]` appended to the outputs of cell i (cells without an
+    /// `outputs` list, and indices past the end, are left alone).
+    public func appendingOutputs(_ extra: [Int: [OrderedJSON]]) -> OrderedJSON {
+        guard !extra.isEmpty, var members = self.members,
+              let at = members.firstIndex(where: { $0.key == "cells" }), var cells = members[at].value.arrayValue else { return self }
+        for (index, outputs) in extra where index < cells.count {
+            guard var cell = cells[index].members, let slot = cell.firstIndex(where: { $0.key == "outputs" }),
+                  let existing = cell[slot].value.arrayValue else { continue }
+            cell[slot] = .init(key: "outputs", value: .array(existing + outputs))
+            cells[index] = .object(cell)
+        }
+        members[at] = .init(key: "cells", value: .array(cells))
+        return .object(members)
+    }
+}

@@ -145,6 +145,15 @@ extension Notebook {
         return .object(members)
     }
 
+    /// A `display_data` output holding a MIME bundle (e.g. a plot's SVG and its text rendering).
+    public static func displayData(_ bundle: [(mime: String, data: String)]) -> OrderedJSON {
+        .object([
+            .init(key: "data", value: .object(bundle.map { .init(key: $0.mime, value: sourceLines($0.data)) })),
+            .init(key: "metadata", value: .object([])),
+            .init(key: "output_type", value: .string("display_data")),
+        ])
+    }
+
     /// nbformat's multi-line string: a list of lines, each but the last ending in "\n".
     static func sourceLines(_ text: String) -> OrderedJSON {
         var lines: [OrderedJSON] = []

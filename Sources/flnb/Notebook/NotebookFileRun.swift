@@ -97,12 +97,23 @@ struct NotebookFileRun {
     }
 
     /// `--to ipynb OUT`: this run's outputs, as a Jupyter notebook; the .flnb file is not touched.
+    /// A plot shown without `file:` becomes a `display_data` output (SVG, with its terminal
+    /// rendering as the text/plain fallback) after the cell's printed text, as in the kernel.
     private func writeIpynb(_ notebook: Notebook, to destination: String, _ interpreter: Interpreter) -> Int32 {
-        let (executed, run) = runner(interpreter).runAndUpdate(notebook)
+        var pending: [OrderedJSON] = []
+        var displays: [Int: [OrderedJSON]] = [:]
+        interpreter.display = { bundle in pending.append(Notebook.displayData(bundle)) }
+        defer { interpreter.display = nil }
+        let runner = runner(interpreter)
+        let run = runner.run(notebook) { cell in
+            if !pending.isEmpty { displays[cell.cellIndex] = pending }
+            pending = []
+        }
+        let executed = runner.update(notebook, with: run)
         let failing = run.cells.filter { !$0.succeeded }.map { $0.cellIndex + 1 }
         if !failing.isEmpty { Console.error(Messages.errorsRecorded(path, cells: failing)) }
         do {
-            try AtomicFile.write(executed.ipynb.prettyText + "\n", to: destination)
+            try AtomicFile.write(executed.ipynb.appendingOutputs(displays).prettyText + "\n", to: destination)
         } catch {
             Console.error(Messages.fileProblem(error))
             return ExitStatus.cannotWrite
