@@ -51,6 +51,15 @@ public final class InterruptFlag: @unchecked Sendable {
     public var isSet: Bool { storage.pointee != 0 }
 }
 
+/// What a method throws when Ctrl-C stops it part-way through work it can redo exactly (a
+/// training step): it completed `units` units, and its receiver's `step("unit", units)` redoes
+/// them. The call site, which knows the receiver's source, turns it into the replay line of
+/// `RunResult.replay`; users see `message`.
+public struct InterruptedStep: Error {
+    public var message: String
+    public var units: Int
+}
+
 /// Detects when the native stack is nearly exhausted, so deep recursion in the tree-walker
 /// fails with a diagnostic instead of a crash, whatever thread (and stack size) runs it.
 struct StackGuard {
