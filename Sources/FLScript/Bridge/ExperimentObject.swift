@@ -74,11 +74,12 @@ public final class ExperimentObject: ScriptObject {
         let e = experiment
         let before = e.completedTasks
         let unitsBefore = e.unitsExecuted
+        // Tasks and epochs numbered from 0, as the cursor numbers them: "task 0/5" is in task 0 of 5.
         e.onProgress = interpreter.progress.map { progress in { event in
             let c = event.cursor
-            progress("task \(c.task + 1)/\(event.tasks) \(c.phase.rawValue)", c.epoch * event.batchesPerEpoch + c.batch + 1,
+            progress("task \(c.task)/\(event.tasks) \(c.phase.rawValue)", c.epoch * event.batchesPerEpoch + c.batch + 1,
                      max(1, event.epochsInPhase * event.batchesPerEpoch),
-                     ["epoch": "\(c.epoch + 1)/\(event.epochsInPhase)", "loss": String(format: "%.4f", event.loss),
+                     ["epoch": "\(c.epoch)/\(event.epochsInPhase)", "loss": String(format: "%.4f", event.loss),
                       "img/s": String(format: "%.0f", event.imagesPerSecond)])
         } }
         defer { e.onProgress = nil }
