@@ -177,17 +177,11 @@ public final class Interpreter {
         return RunResult(value: last, diagnostics: [])
     }
 
-    /// What the input did when an interrupted step stopped it at `statement`: the text before
-    /// the statement, then the step's replay line. Nil unless the step is the statement itself
-    /// (`run.step("task")` or `x = run.run()`, not a call inside a loop or function).
+    /// The input up to `statement`, then the replay line of the step interrupted in it; nil unless
+    /// the step is the statement (`r.step("task")`, `x = r.run()`; not in a loop or function).
     private func replay(stoppedAt statement: Stmt, in source: SourceFile) -> String? {
-        guard let step = interruptedStep, step.source === source else { return nil }
-        let call: Expr
-        switch statement.kind {
-        case .expression(let e), .assign(_, .none, let e): call = e
-        default: return nil
-        }
-        guard call.range == step.call else { return nil }
+        let call: Expr? = switch statement.kind { case .expression(let e), .assign(_, .none, let e): e; default: nil }
+        guard let step = interruptedStep, step.source === source, call?.range == step.call else { return nil }
         let start = statement.range.start
         let lead = source.text(in: SourceRange(SourceLocation(line: start.line, column: 1), start)) ?? ""
         return (source.lines.prefix(start.line - source.firstLine) + [lead + step.replay]).joined(separator: "\n")

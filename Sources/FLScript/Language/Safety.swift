@@ -51,10 +51,9 @@ public final class InterruptFlag: @unchecked Sendable {
     public var isSet: Bool { storage.pointee != 0 }
 }
 
-/// What a method throws when Ctrl-C stops it part-way through work it can redo exactly (a
-/// training step): it completed `units` units, and its receiver's `step("unit", units)` redoes
-/// them. The call site, which knows the receiver's source, turns it into the replay line of
-/// `RunResult.replay`; users see `message`.
+/// Thrown by a method Ctrl-C stopped after `units` units of work (a training step) that its
+/// receiver's `step("unit", units)` redoes exactly; the call site, which knows the receiver's
+/// source, writes that line into `RunResult.replay`.
 public struct InterruptedStep: Error {
     public var message: String
     public var units: Int
