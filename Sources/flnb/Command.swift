@@ -3,6 +3,8 @@ import FLTensor
 import FLScript
 import FLCore
 
+/// Every front end's interpreter: all builtins; `SessionContext.freshInterpreter` wires it to the session.
+func makeInterpreter(_ context: SessionContext) -> Interpreter { FLSession.makeInterpreter() }
 
 enum FlnbCommand {
     static let help = """

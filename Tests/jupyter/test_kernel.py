@@ -139,7 +139,7 @@ class FlnbKernelBehaviourTests(unittest.TestCase):
         display_id = first[0]["content"]["transient"]["display_id"]
         self.assertGreaterEqual(len(updates), 2)
         self.assertTrue(all(u["content"]["transient"]["display_id"] == display_id for u in updates))
-        self.assertIn("task 1/5", updates[-1]["content"]["data"]["text/plain"])
+        self.assertIn("task 0/5", updates[-1]["content"]["data"]["text/plain"], "numbered as the cursor numbers it")
         self.assertLess(len([m for m in messages if m["msg_type"] == "stream"]), 5, "no flood of progress lines")
         # The run stopped at its last completed batch and stays there.
         _, first_look = execute(self.kc, "long_run.cursor")

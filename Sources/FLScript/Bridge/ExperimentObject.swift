@@ -2,16 +2,6 @@ import Foundation
 import FLTensor
 import FLCore
 
-/// Hooks the REPL installs: progress bars and the replacement text of interrupted steps.
-public enum SessionHooks {
-    /// Called for each trained batch (the REPL draws a progress bar on a TTY).
-    nonisolated(unsafe) public static var progress: ((ProgressEvent) -> Void)?
-    /// Called when a step stops early on Ctrl-C with the number of state-machine units it
-    /// completed: `x.step("unit", n)` reproduces exactly the state reached (the REPL records
-    /// it in place of the interrupted input for :save).
-    nonisolated(unsafe) public static var interruptedStep: ((Int) -> Void)?
-}
-
 /// A continual-learning run at the prompt: step it, inspect it, swap its regularizers.
 public final class ExperimentObject: ScriptObject {
     public let experiment: Experiment
@@ -78,20 +68,27 @@ public final class ExperimentObject: ScriptObject {
         return u
     }
 
-    /// Runs a step, turning an interrupt into an error after recording how to replay it.
+    /// Runs a step, reporting each batch to the interpreter's progress line; an interrupt
+    /// becomes an `InterruptedStep` carrying the units completed, which replay it exactly.
     func doStep(_ body: () throws -> StepReport, interpreter: Interpreter) throws -> Value {
         let e = experiment
         let before = e.completedTasks
         let unitsBefore = e.unitsExecuted
-        e.onProgress = SessionHooks.progress
+        // Tasks and epochs numbered from 0, as the cursor numbers them: "task 0/5" is in task 0 of 5.
+        e.onProgress = interpreter.progress.map { progress in { event in
+            let c = event.cursor
+            progress("task \(c.task)/\(event.tasks) \(c.phase.rawValue)", c.epoch * event.batchesPerEpoch + c.batch + 1,
+                     max(1, event.epochsInPhase * event.batchesPerEpoch),
+                     ["epoch": "\(c.epoch)/\(event.epochsInPhase)", "loss": String(format: "%.4f", event.loss),
+                      "img/s": String(format: "%.0f", event.imagesPerSecond)])
+        } }
         defer { e.onProgress = nil }
         let report = try body()
         for n in report.notes { interpreter.write("note: \(n)\n") }
         if report.interrupted {
             interpreterFlag.clear()
-            let n = e.unitsExecuted - unitsBefore
-            SessionHooks.interruptedStep?(n)
-            throw ScriptError("interrupted at \(e.cursor) after \(report.batches) batches; the run keeps the state of the last completed batch")
+            throw InterruptedStep(message: "interrupted at \(e.cursor) after \(report.batches) batches; the run keeps the state of the last completed batch",
+                                  units: e.unitsExecuted - unitsBefore)
         }
         return .object(StepResultObject(report: report, experiment: e, fromTask: before))
     }

@@ -6,6 +6,8 @@ struct CallSite {
     var calleeRange: SourceRange
     /// For each argument, its label's range (if named) and its value's range.
     var arguments: [(label: SourceRange?, value: SourceRange)]
+    /// The receiver of a method call (`run` in `run.step("task")`).
+    var receiver: SourceRange?
 
     /// The range an argument error points at: the argument's label or value, or the whole call.
     func range(of argument: Int?, label: Bool = false) -> SourceRange {
@@ -34,8 +36,9 @@ extension Interpreter {
         for argument in arguments {
             values.append((argument.label, try evaluate(argument.value)))
         }
-        let site = CallSite(range: range, calleeRange: calleeExpr.range,
+        var site = CallSite(range: range, calleeRange: calleeExpr.range,
                             arguments: arguments.map { ($0.labelRange, $0.value.range) })
+        if case .member(let receiver, _, _) = calleeExpr.kind { site.receiver = receiver.range }
         return try call(callee, values, site: site)
     }
 
@@ -97,6 +100,11 @@ extension Interpreter {
             return error
         case let error as ArgumentError:
             return self.error(error.message, at: site.range(of: error.argument, label: error.onLabel))
+        case let error as InterruptedStep:
+            if let receiver = site.receiver.flatMap(currentSource.text(in:)) {
+                interruptedStep = (site.range, currentSource, "\(receiver).step(\"unit\", \(error.units))  # an interrupted step, replayed exactly")
+            }
+            return self.error(error.message, at: site.range)
         case let error as ScriptError:
             var argument: Int?
             if let name = error.argument, let arguments,

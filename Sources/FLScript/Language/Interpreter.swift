@@ -7,6 +7,9 @@ public struct RunResult {
     public var value: Value?
     /// Lexer, parser or runtime errors; empty on success.
     public var diagnostics: [Diagnostic]
+    /// For an input Ctrl-C stopped in a step that can be redone exactly: the input up to that
+    /// statement, with the statement replaced by the step's replay line (see `InterruptedStep`).
+    public var replay: String?
 
     public var succeeded: Bool { diagnostics.isEmpty }
 
@@ -40,6 +43,9 @@ public final class Interpreter {
     public var limits: RunLimits
     /// Polled while running; when set, the run stops with an "interrupted" diagnostic.
     public var interruptFlag: InterruptFlag
+    /// Where long-running builtins report how far they are (a training step: its task, phase
+    /// and batch); a front end draws it as a progress line. Nil shows nothing.
+    public var progress: ((_ title: String, _ done: Int, _ total: Int, _ fields: KeyValuePairs<String, String>) -> Void)?
 
     /// Builtins and constants registered with `define`; never assigned by scripts.
     let builtinScope = Environment(parent: nil)
@@ -54,6 +60,8 @@ public final class Interpreter {
     var stackGuard = StackGuard()
     /// The range of the call being evaluated, for errors raised by callbacks from builtins.
     var callSiteRange: SourceRange?
+    /// The call an `InterruptedStep` stopped in this run, and the line that replays it.
+    var interruptedStep: (call: SourceRange, source: SourceFile, replay: String)?
 
     /// An interpreter with the core builtins defined.
     /// - Parameters:
@@ -144,6 +152,7 @@ public final class Interpreter {
         callDepth = 0
         stackGuard = StackGuard()
         interruptFlag.clear()
+        interruptedStep = nil
         environment = globals
         currentSource = source
         var last: Value?
@@ -153,7 +162,7 @@ public final class Interpreter {
                 if case .expression = statement.kind { last = value } else { last = nil }
             } catch let diagnostic as Diagnostic {
                 restoreTopLevel(source)
-                return RunResult(value: nil, diagnostics: [diagnostic])
+                return RunResult(value: nil, diagnostics: [diagnostic], replay: replay(stoppedAt: statement, in: source))
             } catch {
                 // Unreachable by construction (control signals cannot leave their loop or call),
                 // but a session must survive it anyway.
@@ -166,6 +175,16 @@ public final class Interpreter {
             output(last.repr + "\n")
         }
         return RunResult(value: last, diagnostics: [])
+    }
+
+    /// The input up to `statement`, then the replay line of the step interrupted in it; nil unless
+    /// the step is the statement (`r.step("task")`, `x = r.run()`; not in a loop or function).
+    private func replay(stoppedAt statement: Stmt, in source: SourceFile) -> String? {
+        let call: Expr? = switch statement.kind { case .expression(let e), .assign(_, .none, let e): e; default: nil }
+        guard let step = interruptedStep, step.source === source, call?.range == step.call else { return nil }
+        let start = statement.range.start
+        let lead = source.text(in: SourceRange(SourceLocation(line: start.line, column: 1), start)) ?? ""
+        return (source.lines.prefix(start.line - source.firstLine) + [lead + step.replay]).joined(separator: "\n")
     }
 
     private func restoreTopLevel(_ source: SourceFile) {

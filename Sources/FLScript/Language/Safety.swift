@@ -51,6 +51,14 @@ public final class InterruptFlag: @unchecked Sendable {
     public var isSet: Bool { storage.pointee != 0 }
 }
 
+/// Thrown by a method Ctrl-C stopped after `units` units of work (a training step) that its
+/// receiver's `step("unit", units)` redoes exactly; the call site, which knows the receiver's
+/// source, writes that line into `RunResult.replay`.
+public struct InterruptedStep: Error {
+    public var message: String
+    public var units: Int
+}
+
 /// Detects when the native stack is nearly exhausted, so deep recursion in the tree-walker
 /// fails with a diagnostic instead of a crash, whatever thread (and stack size) runs it.
 struct StackGuard {

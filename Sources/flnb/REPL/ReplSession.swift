@@ -31,14 +31,15 @@ public typealias InterpreterFactory = (SessionContext) -> Interpreter
 
 extension SessionContext {
     /// A fresh interpreter from `factory` for this context, the one way every front end makes
-    /// one: `NOTEBOOK_DIR` is `notebookDirectory`; printed text goes to `output` and `warn` to
-    /// `warning`, each after clearing the progress line.
+    /// one: `NOTEBOOK_DIR` is `notebookDirectory`; training steps draw on the progress line;
+    /// printed text goes to `output` and `warn` to `warning`, each after clearing the progress line.
     func freshInterpreter(_ factory: InterpreterFactory, output: @escaping (String) -> Void = { Console.out($0) },
                           warning: @escaping (String) -> Void = { Console.error($0) }) -> Interpreter {
         let interpreter = factory(self)
         let progress = self.progress
         interpreter.output = { progress.clear(); output($0) }
         interpreter.errorOutput = { progress.clear(); warning($0) }
+        interpreter.progress = { progress.update(title: $0, done: $1, total: $2, fields: $3) }
         interpreter.define("NOTEBOOK_DIR", .string(notebookDirectory))
         return interpreter
     }

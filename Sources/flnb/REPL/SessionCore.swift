@@ -93,8 +93,8 @@ final class SessionCore {
             if SignalHandling.interruptedWhileRunning, mode == .interactive { sinks.error("\n") }
             sinks.error(result.errorText)
             // An interrupted training step changed the run: record the exact replay of what it did.
-            if let replay = ReplayNotes.take(for: source.text) {
-                transcript.record(code: replay, output: "")
+            if let replay = result.replay {
+                transcript.record(code: replay, output: captured.text)
             } else if Syntax.check(source).isEmpty { transcript.noteRuntimeFailure() }
         }
         captured.text = ""
