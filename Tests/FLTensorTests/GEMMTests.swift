@@ -86,14 +86,10 @@ final class GEMMTests: XCTestCase {
     func testWideTilingIsBitIdenticalToAVX2() throws {
         try XCTSkipIf(GEMMPath.best == .blas, "no AVX2 + FMA here")
         var rng = RNG(seed: 11)
-        for trial in 0..<40 {
+        try assertSameBits(.avx2, pad: 1, as: .avx2Wide, pad: 0, rng: &rng) { trial, rng in
             let m = 1 + Int(rng.uniformDouble() * 70), n = 1 + Int(rng.uniformDouble() * 90)
             let k = trial % 10 == 0 ? 400 + Int(rng.uniformDouble() * 500) : 1 + Int(rng.uniformDouble() * 60)
-            let ta = trial % 2 == 1, tb = trial % 4 >= 2, beta: Float = trial % 3 == 0 ? 1 : 0
-            let a = random(m * k, &rng), b = random(k * n, &rng), c0 = random(m * n, &rng)
-            let narrow = gemm(.avx2, ta, tb, m, n, k, a, b, beta: beta, c: c0, pad: 1)
-            let wide = gemm(.avx2Wide, ta, tb, m, n, k, a, b, beta: beta, c: c0, pad: 0)
-            XCTAssertEqual(narrow.map(\.bitPattern), wide.map(\.bitPattern), "m\(m) n\(n) k\(k) ta \(ta) tb \(tb)")
+            return (m, n, k)
         }
     }
 
@@ -101,14 +97,22 @@ final class GEMMTests: XCTestCase {
     func testAVX512IsBitIdenticalToAVX2() throws {
         try XCTSkipUnless(GEMMPath.avx512.isSupported, "this CPU has no AVX-512F: the AVX-512 path is checked on AVX-512 hosts (its tiling is checked here by testWideTilingIsBitIdenticalToAVX2)")
         var rng = RNG(seed: 13)
+        try assertSameBits(.avx2, pad: 0, as: .avx512, pad: 2, rng: &rng) { _, rng in
+            (1 + Int(rng.uniformDouble() * 150), 1 + Int(rng.uniformDouble() * 150), 1 + Int(rng.uniformDouble() * 900))
+        }
+    }
+
+    /// 40 random products (shapes from `shape`, every transpose, beta 0 and 1) on two paths,
+    /// asserting the same bits.
+    private func assertSameBits(_ x: GEMMPath, pad padX: Int, as y: GEMMPath, pad padY: Int, rng: inout RNG,
+                                shape: (Int, inout RNG) -> (Int, Int, Int)) throws {
         for trial in 0..<40 {
-            let m = 1 + Int(rng.uniformDouble() * 150), n = 1 + Int(rng.uniformDouble() * 150)
-            let k = 1 + Int(rng.uniformDouble() * 900)
+            let (m, n, k) = shape(trial, &rng)
             let ta = trial % 2 == 1, tb = trial % 4 >= 2, beta: Float = trial % 3 == 0 ? 1 : 0
             let a = random(m * k, &rng), b = random(k * n, &rng), c0 = random(m * n, &rng)
-            let x = gemm(.avx2, ta, tb, m, n, k, a, b, beta: beta, c: c0, pad: 0)
-            let y = gemm(.avx512, ta, tb, m, n, k, a, b, beta: beta, c: c0, pad: 2)
-            XCTAssertEqual(x.map(\.bitPattern), y.map(\.bitPattern), "m\(m) n\(n) k\(k) ta \(ta) tb \(tb)")
+            let first = gemm(x, ta, tb, m, n, k, a, b, beta: beta, c: c0, pad: padX)
+            let second = gemm(y, ta, tb, m, n, k, a, b, beta: beta, c: c0, pad: padY)
+            XCTAssertEqual(first.map(\.bitPattern), second.map(\.bitPattern), "\(x) vs \(y): m\(m) n\(n) k\(k) ta \(ta) tb \(tb)")
         }
     }
 
