@@ -71,6 +71,27 @@ final class LossTermTests: XCTestCase {
         XCTAssertEqual(try Double(t0.total().data[0]), Ref.bce(Ref.cols(z, 0..<2), [[0, 1], [1, 0]]), accuracy: 1e-5)
     }
 
+    /// `mammoth2020`: the exemplar rows (old classes) are seen as ⌊x⌋/255 by both networks, as 2020
+    /// mammoth's uint8 cast without ×255 left them; current-task rows and task 0 are untouched.
+    func testICaRLMammoth2020RehearsesExemplarsAsUInt8CastImages() throws {
+        let (exp, batch, ctx) = try setup("icarl", ["buffer_size": 4, "mammoth2020": 1])
+        let terms = try exp.strategy.observe(batch, context: ctx, experiment: exp)
+        let seen = [x[0].map { $0.rounded(.down) / 255 }, x[1]]      // label 1 < p = 2: an exemplar
+        XCTAssertEqual(seen[0], [0, -1 / 255, 2 / 255])
+        let z = try logits(exp.net, seen), zo = try logits(exp.oldModel!, seen)
+        let targets = zip(zo, [1, 3]).map { row, y in [Ref.sigmoid(row[0]), Ref.sigmoid(row[1]), y == 2 ? 1 : 0, y == 3 ? 1 : 0] }
+        XCTAssertEqual(try Double(terms.total().data[0]), Ref.bce(z, targets), accuracy: 1e-5)
+        let (plain, pb, pc) = try setup("icarl", ["buffer_size": 4])
+        XCTAssertNotEqual(try Double(plain.strategy.observe(pb, context: pc, experiment: plain).total().data[0]),
+                          try Double(terms.total().data[0]), accuracy: 1e-4)
+        // Task 0 has no exemplars: the same loss with and without the option.
+        let ctx0 = TaskContext(task: 0, geometry: g)
+        let b0 = Batch(inputs: batch.inputs, labels: [1, 0], task: 0)
+        let t0 = try exp.strategy.observe(b0, context: ctx0, experiment: exp)
+        XCTAssertEqual(try Double(t0.total().data[0]), Ref.bce(Ref.cols(try logits(exp.net, x), 0..<2), [[0, 1], [1, 0]]), accuracy: 1e-5)
+        XCTAssertEqual((exp.strategy as! ICaRL).hyperparameters.map(\.0), ["buffer_size", "mammoth2020"])
+    }
+
     func testLwFCrossEntropyPlusKnowledgeDistillation() throws {
         let (exp, batch, ctx) = try setup("lwf", ["alpha": 0.7, "warmup_epochs": 0])
         let terms = try exp.strategy.observe(batch, context: ctx, experiment: exp)

@@ -47,7 +47,9 @@ public enum StrategyRegistry {
               parameters: [ParameterDoc("alpha", "1", "distillation weight"), ParameterDoc("softmax_temp", "2", "temperature"),
                            ParameterDoc("warmup_epochs", "1", "new-head warm-up epochs before each task")], usesBuffer: false),
         Entry(name: "icarl", title: "iCaRL", summary: "LwF.MC loss on data ∪ exemplars, herding, nearest-mean classifier",
-              parameters: [ParameterDoc("buffer_size", "2000", "exemplars in total")], usesBuffer: true),
+              parameters: [ParameterDoc("buffer_size", "2000", "exemplars in total"),
+                           ParameterDoc("mammoth2020", "0", "1: rehearse exemplars as 2020 mammoth did on Seq-MNIST (uint8 cast without ×255: near-black images), which made the DER paper's iCaRL numbers; a bug, off by default")],
+              usesBuffer: true),
         Entry(name: "lucir", title: "LUCIR", summary: "cosine head, less-forget, margin ranking, imprinting, balanced finetuning",
               parameters: [ParameterDoc("buffer_size", "2000", "exemplars in total"), ParameterDoc("lamda_base", "5", "less-forget weight (× √t)"),
                            ParameterDoc("lamda_mr", "1", "margin-ranking weight"), ParameterDoc("k_mr", "2", "hard negatives"),
@@ -97,7 +99,7 @@ public enum StrategyRegistry {
         case "joint": s = JointStrategy()
         case "lwf_mc": s = LwFMC(wdReg: o.float("wd_reg", 0))
         case "lwf": s = LwF(alpha: o.float("alpha", 1), temperature: o.float("softmax_temp", 2), warmupEpochs: try o.int("warmup_epochs", 1))
-        case "icarl": s = ICaRL(bufferSize: try o.int("buffer_size", 2000))
+        case "icarl": s = ICaRL(bufferSize: try o.int("buffer_size", 2000), mammoth2020: o.number("mammoth2020", 0) != 0)
         case "lucir":
             s = LUCIR(bufferSize: try o.int("buffer_size", 2000), lambdaBase: o.float("lamda_base", 5), lambdaMR: o.float("lamda_mr", 1),
                       kMR: try o.int("k_mr", 2), margin: o.float("mr_margin", 0.5), fittingEpochs: try o.int("fitting_epochs", 20),
