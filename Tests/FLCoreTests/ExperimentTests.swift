@@ -13,7 +13,7 @@ final class ExperimentTests: XCTestCase {
     func cnnBlobs() throws -> InMemoryData {
         // Images with spatial structure so batch-norm (ResNet) has statistics to keep.
         var rng = RNG(seed: 2)
-        let g = TaskGeometry(initialClasses: 2, incrementClasses: 2, tasks: 2)
+        let g = TaskGeometry(initialClasses: 2, classesPerTask: 2, tasks: 2)
         func make(_ n: Int) throws -> (Tensor, [Int]) {
             let x = Tensor.empty([n, 1, 8, 8]); var y: [Int] = []
             for i in 0..<n { let c = i % 4; for j in 0..<64 { x.data[i * 64 + j] = Float(c) * 0.5 * Float(j % (c + 2)) + 0.3 * rng.normal() }; y.append(c) }
@@ -204,7 +204,7 @@ final class ExperimentTests: XCTestCase {
         }
         XCTAssertThrowsError(try Fixtures.experiment("icarl", options: ["buffer_size": 0])) { XCTAssertTrue("\($0)".contains("buffer_size"), "\($0)") }
         XCTAssertThrowsError(try Fixtures.experiment("der", options: ["buffer_size": 0]))
-        XCTAssertThrowsError(try Fixtures.blobs(geometry: TaskGeometry(initialClasses: 8, incrementClasses: 2, tasks: 1))) {
+        XCTAssertThrowsError(try Fixtures.blobs(geometry: TaskGeometry(initialClasses: 8, classesPerTask: 2, tasks: 1))) {
             XCTAssertTrue("\($0)".contains("needs 8 classes"), "\($0)")
         }
         var cfg = Fixtures.config(); cfg.lr = 0
@@ -219,7 +219,7 @@ final class ExperimentTests: XCTestCase {
 
     func testEveryMethodRunsOriginalAndFlashbackOnUnevenGeometry() throws {
         // C0 ≠ K: 4 + 2 + 2 classes.
-        let data = try Fixtures.blobs(classes: 8, perClass: 12, geometry: TaskGeometry(initialClasses: 4, incrementClasses: 2, tasks: 3))
+        let data = try Fixtures.blobs(classes: 8, perClass: 12, geometry: TaskGeometry(initialClasses: 4, classesPerTask: 2, tasks: 3))
         for name in StrategyRegistry.names {
             for fb in [nil, FlashbackConfig(alphaP: 0.1, epochs: 1)] {
                 let opts: [String: Double] = StrategyRegistry.entries.first { $0.name == name }!.usesBuffer ? ["buffer_size": 16] : [:]

@@ -23,7 +23,7 @@ enum Fixtures {
             return (x, y)
         }
         let (tx, ty) = make(perClass), (vx, vy) = make(testPerClass)
-        let g = geometry ?? TaskGeometry(initialClasses: 2, incrementClasses: 2, tasks: classes / 2)
+        let g = geometry ?? TaskGeometry(initialClasses: 2, classesPerTask: 2, tasks: classes / 2)
         return try InMemoryData(name: "blobs", geometry: g, trainImages: tx, trainLabels: ty, testImages: vx, testLabels: vy)
     }
 

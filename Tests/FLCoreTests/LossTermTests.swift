@@ -7,7 +7,7 @@ import FLData
 /// The network is a single linear layer (an MLP without hidden layers), so logits are
 /// z = W·x + b with chosen W, b, and every expectation is computed with plain Float64 formulas.
 final class LossTermTests: XCTestCase {
-    let g = TaskGeometry(initialClasses: 2, incrementClasses: 2, tasks: 2)   // p = 2, a = 4 at task 1
+    let g = TaskGeometry(initialClasses: 2, classesPerTask: 2, tasks: 2)   // p = 2, a = 4 at task 1
     let x: [[Float]] = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]
 
     func makeData(_ geometry: TaskGeometry? = nil) throws -> InMemoryData {
@@ -130,7 +130,7 @@ final class LossTermTests: XCTestCase {
         let fd = FeatureDistillation(weight: 5, source: .old, schedule: .sqrtTask)
         let f = try Tensor(shape: [2, 3], values: [1, 0, 0, 1, 1, 0])
         let student = StudentPass(logits: Tensor.zeros([2, 4]), features: f)
-        let l = try XCTUnwrap(fd.loss(student: student, batch: batch, context: TaskContext(task: 4, geometry: TaskGeometry(initialClasses: 2, incrementClasses: 2, tasks: 5)), experiment: exp))
+        let l = try XCTUnwrap(fd.loss(student: student, batch: batch, context: TaskContext(task: 4, geometry: TaskGeometry(initialClasses: 2, classesPerTask: 2, tasks: 5)), experiment: exp))
         let fo = x.map { $0.map(Double.init) }
         let expected = 5 * 2 * ((1 - Ref.cos([1, 0, 0], fo[0])) + (1 - Ref.cos([1, 1, 0], fo[1]))) / 2
         XCTAssertEqual(Double(l.data[0]), expected, accuracy: 1e-5)

@@ -56,7 +56,7 @@ public final class XDER: Strategy, @unchecked Sendable {
     }
 
     /// Columns of heads t…T−1.
-    func futureColumns(from t: Int, _ g: TaskGeometry) -> Range<Int> { g.offset(t)..<g.totalClasses }
+    func futureColumns(from t: Int, _ g: TaskGeometry) -> Range<Int> { g.offset(ofTask: t)..<g.totalClasses }
 
     public override func observe(_ batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> LossTerms {
         let g = ctx.geometry
@@ -81,7 +81,7 @@ public final class XDER: Strategy, @unchecked Sendable {
             }
             // Online transplant: a past-task sample, chosen with probability 1/(times drawn).
             if ctx.task > 0, let stored = buf.logits {
-                for (k, s) in bufSlots.enumerated() where g.taskIndex(ofClass: buf.labels[s]) < ctx.task {
+                for (k, s) in bufSlots.enumerated() where (g.task(ofClass: buf.labels[s]) ?? g.tasks - 1) < ctx.task {
                     buf.drawCounts[s] += 1
                     if exp.rng.uniform() * Float(buf.drawCounts[s]) < 1 {
                         let out = bufRows[k].detach()
@@ -116,7 +116,7 @@ public final class XDER: Strategy, @unchecked Sendable {
                 bads.append(try rows.slice(dim: 1, start: a, end: n).max(dim: 1).values)
                 var own: [Tensor] = []
                 for (k, s) in bufSlots.enumerated() {
-                    let cols = g.classes(g.taskIndex(ofClass: buf.labels[s]))
+                    let cols = g.classes(ofTask: g.task(ofClass: buf.labels[s]) ?? g.tasks - 1)
                     own.append(try rows.slice(start: k, end: k + 1).slice(dim: 1, start: cols.lowerBound, end: cols.upperBound).max(dim: 1).values)
                 }
                 goods.append(try concat(own, dim: 0))
@@ -161,7 +161,7 @@ public final class XDER: Strategy, @unchecked Sendable {
         var total: Tensor? = nil
         let heads = (ctx.task + 1)..<g.tasks
         for h in heads {
-            let cols = g.classes(h)
+            let cols = g.classes(ofTask: h)
             let f = try out.slice(dim: 1, start: cols.lowerBound, end: cols.upperBound).l2Normalized()
             let l = try supConLoss(features: f, labels: labels, views: simclrViews, temperature: simclrTemperature)
             total = try total.map { try $0 + l } ?? l
@@ -192,7 +192,7 @@ public final class XDER: Strategy, @unchecked Sendable {
         _ = stored
         // 2. Fill the free slots evenly over the new classes (extra slots to random classes).
         let free = buf.capacity - buf.count
-        let k = g.size(ctx.task)
+        let k = g.size(ofTask: ctx.task)
         var quota = [Int](repeating: free / max(k, 1), count: k)
         let extra = free - (free / max(k, 1)) * k
         for c in buf.rng.permutation(k).prefix(extra) { quota[c] += 1 }
@@ -224,7 +224,7 @@ public final class XDER: Strategy, @unchecked Sendable {
                     let x = exp.data.trainImages(chunk.map { buf.indices[$0] },
                                                  augmentationSeed: deriveSeed(loaderSeed, UInt64(s)))
                     let out = try exp.net(x)
-                    for (r, slot) in chunk.enumerated() where g.taskIndex(ofClass: buf.labels[slot]) < ctx.task {
+                    for (r, slot) in chunk.enumerated() where (g.task(ofClass: buf.labels[slot]) ?? g.tasks - 1) < ctx.task {
                         let row = Tensor.empty([1, n]); row.data.update(from: current.data + slot * n, count: n)
                         transplant(stored: row, row: 0, outputs: out, outRow: r, label: buf.labels[slot], cols: futureColumns(from: ctx.task, g))
                         buf.setLogits(slot: slot, from: row, row: 0)

@@ -30,22 +30,6 @@ public struct Batch {
     public var count: Int { labels.count }
 }
 
-extension TaskGeometry {
-    /// K (FLData calls it classesPerTask).
-    public var incrementClasses: Int { classesPerTask }
-    public init(initialClasses: Int, incrementClasses: Int, tasks: Int) {
-        self.init(initialClasses: initialClasses, classesPerTask: incrementClasses, tasks: tasks)
-    }
-    /// First class of task t.
-    public func offset(_ t: Int) -> Int { offset(ofTask: t) }
-    /// Number of classes of task t.
-    public func size(_ t: Int) -> Int { size(ofTask: t) }
-    /// Classes of task t.
-    public func classes(_ t: Int) -> Range<Int> { classes(ofTask: t) }
-    /// The task of a class in range (the last task for anything beyond).
-    public func taskIndex(ofClass c: Int) -> Int { task(ofClass: c) ?? (tasks - 1) }
-}
-
 /// Where in the benchmark training is: task t, p = old classes, a = classes seen so far.
 public struct TaskContext: Sendable {
     public let task: Int
@@ -53,9 +37,9 @@ public struct TaskContext: Sendable {
     public let phase: Phase
     public let epoch: Int
     /// p: classes of tasks before t.
-    public var oldClasses: Int { geometry.offset(task) }
+    public var oldClasses: Int { geometry.offset(ofTask: task) }
     /// a: classes of tasks up to and including t.
-    public var seenClasses: Int { geometry.offset(task) + geometry.size(task) }
+    public var seenClasses: Int { geometry.offset(ofTask: task) + geometry.size(ofTask: task) }
     /// N: every output column.
     public var totalClasses: Int { geometry.totalClasses }
     /// Columns of the current task, [p, a).

@@ -20,7 +20,7 @@ extension Experiment {
         let idx = data.testIndices(task: j)
         guard !idx.isEmpty else { return (0, 0) }
         let labels = data.testLabels(idx)
-        let cols = geometry.classes(j)
+        let cols = geometry.classes(ofTask: j)
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }

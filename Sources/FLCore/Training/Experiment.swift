@@ -117,7 +117,7 @@ public final class Experiment: @unchecked Sendable {
                 flashback: FlashbackConfig? = nil, plasticity: Regularizer? = nil) throws {
         try config.validate()
         let g = data.geometry
-        guard g.tasks >= 1, g.initialClasses >= 1, g.incrementClasses >= (g.tasks > 1 ? 1 : 0) else {
+        guard g.tasks >= 1, g.initialClasses >= 1, g.classesPerTask >= (g.tasks > 1 ? 1 : 0) else {
             throw ConfigurationError("benchmark geometry \(g) is invalid")
         }
         if net.outputCount != 0 && net.outputCount < g.totalClasses {

@@ -30,8 +30,8 @@ public final class InMemoryData: ContinualData, @unchecked Sendable {
         self.name = name; self.geometry = geometry
         inputShape = Array(trainImages.shape.dropFirst())
         trainX = trainImages; testX = testImages; trainY = trainLabels; testY = testLabels
-        trainByTask = (0..<geometry.tasks).map { t in trainLabels.indices.filter { geometry.classes(t).contains(trainLabels[$0]) } }
-        testByTask = (0..<geometry.tasks).map { t in testLabels.indices.filter { geometry.classes(t).contains(testLabels[$0]) } }
+        trainByTask = (0..<geometry.tasks).map { t in trainLabels.indices.filter { geometry.classes(ofTask: t).contains(trainLabels[$0]) } }
+        testByTask = (0..<geometry.tasks).map { t in testLabels.indices.filter { geometry.classes(ofTask: t).contains(testLabels[$0]) } }
     }
 
     public func trainIndices(task: Int) -> [Int] { trainByTask[task] }

@@ -50,7 +50,7 @@ public final class BenchmarkObject: ScriptObject {
         case "shape": return Value(data.inputShape.map { Value($0) })
         case "class_order": return Value((benchmark?.classOrder ?? Array(0..<g.totalClasses)).map { Value($0) })
         case "task_classes":
-            return m(name, [.required("t", "task")], "classes of task t") { a in Value(g.classes(try task(a)).map { Value($0) }) }
+            return m(name, [.required("t", "task")], "classes of task t") { a in Value(g.classes(ofTask: try task(a)).map { Value($0) }) }
         case "train_count":
             return m(name, [.required("t", "task")], "training images of task t") { a in Value(self.data.trainIndices(task: try task(a)).count) }
         case "test_count":
