@@ -3,7 +3,7 @@ import XCTest
 import FLTensor
 @testable import FLData
 
-/// Transforms and the batch loader: exact crop/flip, normalization, resumability.
+/// Transforms: exact crop/flip, normalization, seeded augmentation draws.
 final class LoaderTests: XCTestCase {
     /// A 1×4×4 image with pixels 1…16 (row-major) as bytes 1…16 with scale 1, no normalization.
     func handMadeTransform(padding: Int, flip: Bool) throws -> ImageTransform {
@@ -72,61 +72,23 @@ final class LoaderTests: XCTestCase {
         let root = Fixtures.cifar100Root(perClassTrain: 1)
         defer { Fixtures.remove(root) }
         let bench = try Benchmark.named("seq-cifar100", options: BenchmarkOptions(dataRoot: root))
-        let loader = bench.trainLoader(task: 2, batchSize: 4, seed: 5)
-        let batch = loader.batch(epoch: 0, index: 1)
-        XCTAssertEqual(batch.inputs.shape, [4, 3, 32, 32])
-        XCTAssertEqual(batch.plainInputs.shape, [4, 3, 32, 32])
+        let indices = Array(bench.tasks[2].trainIndices.prefix(4))
+        let augmented = bench.trainTransform.gather(indices, augmentationSeed: 5)
+        let plain = bench.trainTransform.gather(indices)
+        XCTAssertEqual(augmented.shape, [4, 3, 32, 32])
+        XCTAssertEqual(plain.shape, [4, 3, 32, 32])
         let n = Normalization.cifar100
-        for (k, i) in batch.indices.enumerated() {
-            XCTAssertEqual(batch.labels[k], bench.train.labels[i])
-            XCTAssertTrue(bench.tasks[2].classes.contains(batch.labels[k]))
+        for (k, i) in indices.enumerated() {
+            XCTAssertTrue(bench.tasks[2].classes.contains(bench.train.labels[i]))
             for (c, y, x) in [(0, 0, 0), (1, 16, 7), (2, 31, 31)] {
                 let want = (bench.train.pixel(i, channel: c, y: y, x: x) - n.mean[c]) / n.std[c]
-                XCTAssertEqual(batch.plainInputs[k, c, y, x], want, accuracy: 1e-5)
+                XCTAssertEqual(plain[k, c, y, x], want, accuracy: 1e-5)
             }
         }
-        XCTAssertNotEqual(batch.inputs.toArray(), batch.plainInputs.toArray(), "training batches are augmented")
-        // Gathering arbitrary indices (buffers, herding) gives the same normalized images.
-        XCTAssertEqual(bench.trainTransform.gather(batch.indices).toArray(), batch.plainInputs.toArray())
-        let test = bench.testLoader(task: 0, batchSize: 3).batch(epoch: 0, index: 0)
-        XCTAssertTrue(test.inputs === test.plainInputs, "evaluation batches are not augmented")
-        XCTAssertEqual(test.indices, Array(bench.tasks[0].testIndices.prefix(3)))
-    }
-
-    func testBatchOfAnEpochComputedDirectlyEqualsTheIteratedOne() throws {
-        let bench = try Benchmark.named("seq-digits", options: BenchmarkOptions(augmentation: Augmentation(cropPadding: 2, horizontalFlip: true)))
-        let loader = bench.trainLoader(task: 1, batchSize: 32, seed: 1234)
-        let iterated = Array(loader.batches(epoch: 3))
-        XCTAssertEqual(iterated.count, loader.batchCount)
-        // A fresh loader (as after restoring a snapshot) jumps straight to any batch.
-        let restored = bench.trainLoader(task: 1, batchSize: 32, seed: 1234)
-        for b in [0, 5, iterated.count - 1] {
-            let direct = restored.batch(epoch: 3, index: b)
-            XCTAssertEqual(direct.indices, iterated[b].indices)
-            XCTAssertEqual(direct.labels, iterated[b].labels)
-            XCTAssertEqual(direct.inputs.toArray(), iterated[b].inputs.toArray())
-            XCTAssertEqual(direct.plainInputs.toArray(), iterated[b].plainInputs.toArray())
-        }
-        // Resuming mid-epoch yields the remaining batches.
-        XCTAssertEqual(Array(restored.batches(epoch: 3, startingAt: 4)).map(\.indices), iterated[4...].map(\.indices))
-        // Another epoch has another order and other augmentations; another seed too.
-        XCTAssertNotEqual(loader.order(epoch: 4), loader.order(epoch: 3))
-        XCTAssertNotEqual(bench.trainLoader(task: 1, batchSize: 32, seed: 99).order(epoch: 3), loader.order(epoch: 3))
-        XCTAssertEqual(loader.order(epoch: 3), restored.order(epoch: 3))
-    }
-
-    func testEveryImageOnceAndTheLastPartialBatchIsKept() throws {
-        let bench = try Benchmark.named("seq-digits")
-        let loader = bench.trainLoader(task: 0, batchSize: 50, seed: 3)
-        XCTAssertEqual(loader.count, 287)  // 142 + 145 digits of classes 0 and 1
-        XCTAssertEqual(loader.batchCount, 6)
-        let batches = Array(loader.batches(epoch: 0))
-        XCTAssertEqual(batches.map(\.labels.count), [50, 50, 50, 50, 50, 37])
-        XCTAssertEqual(batches.last!.inputs.shape, [37, 1, 8, 8])
-        XCTAssertEqual(batches.flatMap(\.indices).sorted(), bench.tasks[0].trainIndices)
-        XCTAssertNotEqual(batches.flatMap(\.indices), bench.tasks[0].trainIndices, "shuffled")
-        let test = bench.testLoader(task: 0, batchSize: 50)
-        XCTAssertEqual(Array(test.batches(epoch: 7)).flatMap(\.indices), bench.tasks[0].testIndices, "test loaders keep the order")
+        XCTAssertNotEqual(augmented.toArray(), plain.toArray(), "training batches are augmented")
+        XCTAssertEqual(bench.trainTransform.gather(indices, augmentationSeed: 5).toArray(), augmented.toArray(), "the same seed, the same draws")
+        XCTAssertTrue(bench.testTransform.augmentation.isIdentity, "evaluation images are not augmented")
+        XCTAssertEqual(bench.testTransform.gather(Array(bench.tasks[0].testIndices.prefix(3))).shape, [3, 3, 32, 32])
     }
 
     func testAugmentationDrawsCoverTheirRangeAndAreSeeded() throws {

@@ -88,9 +88,10 @@ final class RealDataTests: XCTestCase {
         let bench = try Benchmark.named("seq-fmnist")
         XCTAssertEqual(bench.description, "seq-fmnist: 5 tasks (2+2+2+2+2 classes) · 60000 train / 10000 test · 1×28×28")
         XCTAssertNil(bench.normalization, "Fashion-MNIST is used unnormalized, pixels in [0, 1]")
-        let batch = bench.testLoader(task: 0, batchSize: 4).batch(epoch: 0, index: 0)
-        XCTAssertEqual(batch.labels, [1, 1, 1, 1].map { _ in batch.labels[0] })  // task 0 = classes 0 and 1 only
-        XCTAssertTrue(batch.inputs.toArray().allSatisfy { $0 >= 0 && $0 <= 1 })
+        let first = Array(bench.tasks[0].testIndices.prefix(4))
+        let labels = first.map { bench.test.labels[$0] }
+        XCTAssertEqual(labels, [1, 1, 1, 1].map { _ in labels[0] })  // task 0 = classes 0 and 1 only
+        XCTAssertTrue(bench.testTransform.gather(first).toArray().allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
     func testMNISTWhenPresent() throws {

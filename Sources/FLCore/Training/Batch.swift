@@ -70,15 +70,3 @@ extension ContinualData {
     public func trainLabels(_ idx: [Int]) -> [Int] { idx.map(trainLabel) }
     public func testLabels(_ idx: [Int]) -> [Int] { idx.map(testLabel) }
 }
-
-/// A stable 64-bit mix of several numbers, for deriving per-(task, phase, epoch, batch) seeds.
-public func deriveSeed(_ parts: UInt64...) -> UInt64 {
-    var h: UInt64 = 0x243F_6A88_85A3_08D3
-    for p in parts {
-        h ^= p &+ 0x9E37_79B9_7F4A_7C15 &+ (h << 6) &+ (h >> 2)
-        h = (h ^ (h >> 31)) &* 0x7FB5_D329_728E_A185
-        h = (h ^ (h >> 27)) &* 0x81DA_DEF4_BC2D_D44D
-        h ^= h >> 33
-    }
-    return h
-}

@@ -18,19 +18,13 @@ extension Experiment {
                               logitWidth: storesLogits ? geometry.totalClasses : nil, seed: deriveSeed(config.seed, 0xB0F))
     }
 
-    /// The batches of one pass over `indices` in an order fixed by `seed`.
+    /// The batches of one pass over `indices` in an order fixed by `seed` (see `EpochOrder`).
     public func batches(_ indices: [Int], seed: UInt64, augment: Bool, batchSize: Int? = nil) -> [Batch] {
-        let bs = batchSize ?? config.batchSize
-        var r = RNG(seed: seed)
-        let order = r.permutation(indices.count).map { indices[$0] }
-        var out: [Batch] = []
-        var s = 0, b = 0
-        while s < order.count {
-            let idx = Array(order[s..<min(order.count, s + bs)])
+        let pass = EpochOrder(indices, seed: seed, batchSize: batchSize ?? config.batchSize)
+        return (0..<pass.batchCount).map { b in
+            let idx = pass.batch(b)
             let x = data.trainImages(idx, augmentationSeed: augment ? deriveSeed(seed, UInt64(b)) : nil)
-            out.append(Batch(inputs: x, labels: data.trainLabels(idx), indices: idx, task: cursor.task))
-            s += bs; b += 1
+            return Batch(inputs: x, labels: data.trainLabels(idx), indices: idx, task: cursor.task)
         }
-        return out
     }
 }

@@ -104,7 +104,7 @@ public final class Experiment: @unchecked Sendable {
     var scheduler: MultiStepLR?
     /// Training indices of the current phase.
     var phaseIndices: [Int] = []
-    var epochOrder: (key: [Int], order: [Int])? = nil
+    var epochOrder: (key: [Int], order: EpochOrder)? = nil
     var epochLossSum = 0.0
     var epochBatchCount = 0
     var taskTiming = TaskTiming(task: 0)
@@ -191,11 +191,10 @@ public final class Experiment: @unchecked Sendable {
         }
     }
 
-    func order(forEpoch e: Int) -> [Int] {
+    func order(forEpoch e: Int) -> EpochOrder {
         let key = [cursor.task, cursor.phase == .primary ? 0 : 1, e]
         if let cached = epochOrder, cached.key == key { return cached.order }
-        var r = RNG(seed: deriveSeed(config.seed, 0x0D3, UInt64(key[0]), UInt64(key[1]), UInt64(e)))
-        let o = r.permutation(phaseIndices.count).map { phaseIndices[$0] }
+        let o = EpochOrder(phaseIndices, seed: deriveSeed(config.seed, 0x0D3, UInt64(key[0]), UInt64(key[1]), UInt64(e)), batchSize: config.batchSize)
         epochOrder = (key, o)
         return o
     }
@@ -268,10 +267,7 @@ public final class Experiment: @unchecked Sendable {
     func trainBatch() throws -> (Double, Int) {
         let start = now()
         let ctx = context()
-        let order = order(forEpoch: cursor.epoch)
-        let bs = config.batchSize
-        let lo = cursor.batch * bs
-        let idx = Array(order[lo..<min(order.count, lo + bs)])
+        let idx = order(forEpoch: cursor.epoch).batch(cursor.batch)
         let seed = deriveSeed(config.seed, 0xA06, UInt64(cursor.task), UInt64(cursor.phase == .primary ? 0 : 1),
                               UInt64(cursor.epoch), UInt64(cursor.batch))
         let x = data.trainImages(idx, augmentationSeed: seed)

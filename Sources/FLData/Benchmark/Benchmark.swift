@@ -158,16 +158,6 @@ public struct Benchmark: Sendable {
         tasks[0...t].flatMap(\.testIndices).sorted()
     }
 
-    /// A shuffling, augmenting loader over task t's training images.
-    public func trainLoader(task t: Int, batchSize: Int, seed: UInt64) -> BatchLoader {
-        BatchLoader(transform: trainTransform, indices: tasks[t].trainIndices, batchSize: batchSize, shuffle: true, augment: true, seed: seed)
-    }
-
-    /// A loader over the test images of task t, in order, without augmentation.
-    public func testLoader(task t: Int, batchSize: Int) -> BatchLoader {
-        BatchLoader(transform: testTransform, indices: tasks[t].testIndices, batchSize: batchSize, shuffle: false, augment: false, seed: 0)
-    }
-
     /// Per-task lines: classes, original labels when permuted, train and test counts.
     public var taskSummary: String {
         tasks.map { task in

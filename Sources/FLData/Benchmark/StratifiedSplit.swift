@@ -7,7 +7,7 @@ import FLTensor
 /// (1797 digits → 1437 train / 360 test). Each class gets ⌊n_c/5⌋ test images, and the remaining
 /// ones go to the classes with the largest remainders (n_c·20 mod 100), ties to the lower label.
 /// Within class c the test images are the first ones of a permutation of that class's images
-/// (in file order) drawn from `RNG(seed: SeedDerivation.derive(seed, c))`, with `seed` =
+/// (in file order) drawn from `SeedDerivation.rng(seed, c)`, with `seed` =
 /// `StratifiedSplit.fixedSeed` (= 20,240,601) unless given. Both index lists are sorted.
 public enum StratifiedSplit {
     /// The documented seed of the shipped splits. Changing it changes every published number.
