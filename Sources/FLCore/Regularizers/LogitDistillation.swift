@@ -101,3 +101,32 @@ public final class FeatureDistillation: Regularizer, @unchecked Sendable {
         return (1 - cos).mean() * (weight * factor(task: ctx.task))
     }
 }
+
+extension RegularizerDeclaration {
+    public static let logitDistillation = RegularizerDeclaration(
+        kind: "logit_distillation", summary: "Distillation at the logits: BCE to sigmoid targets (LwF.MC) or softmax KD (LwF).",
+        example: "run.stability = logit_distillation(form: \"kd\")",
+        parameters: [ParameterDoc("weight", "1", "weight"), ParameterDoc("form", "bce", "\"bce\" or \"kd\"", kind: .text),
+                     ParameterDoc("columns", "", "\"old\" or \"new\" (default: old for stability, new for plasticity)", kind: .text),
+                     ParameterDoc("temperature", "2", "KD temperature"),
+                     ParameterDoc("share_of_seen", "0", "average the BCE over all seen columns (LwF.MC's own split of its single BCE)", kind: .flag)]) { o, source in
+        guard let form = LogitDistillation.Form(rawValue: o.word("form")!), let cols = LogitDistillation.Columns(rawValue: o.word("columns") ?? (source == .old ? "old" : "new")) else {
+            throw ConfigurationError("logit_distillation: form is 'bce' or 'kd', columns 'old' or 'new'")
+        }
+        return LogitDistillation(weight: o.float("weight"), source: source, columns: cols, form: form,
+                                 temperature: o.float("temperature"), shareOfSeen: o.flag("share_of_seen"))
+    }
+}
+
+extension RegularizerDeclaration {
+    public static let featureDistillation = RegularizerDeclaration(
+        kind: "feature_distillation", summary: "Distillation at the features: weight·mean(1 − cos(f, f_teacher)) (LUCIR's less-forget).",
+        example: "run.stability = feature_distillation(weight: 5, schedule: \"sqrt_t\")",
+        parameters: [ParameterDoc("weight", "1", "weight"),
+                     ParameterDoc("schedule", "constant", "\"constant\", \"sqrt_t\" or \"inv_sqrt_t\"", kind: .text)]) { o, source in
+        guard let schedule = FeatureDistillation.Schedule(rawValue: o.word("schedule")!) else {
+            throw ConfigurationError("feature_distillation: schedule is 'constant', 'sqrt_t' or 'inv_sqrt_t'")
+        }
+        return FeatureDistillation(weight: o.float("weight"), source: source, schedule: schedule)
+    }
+}

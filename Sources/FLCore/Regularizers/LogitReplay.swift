@@ -83,3 +83,13 @@ public final class LogitReplay: Regularizer, @unchecked Sendable {
         return total
     }
 }
+
+extension RegularizerDeclaration {
+    public static let logitReplay = RegularizerDeclaration(
+        kind: "logit_replay", summary: "Replay with logits (DER): α·MSE to stored logits + β·CE on a second buffer draw.",
+        example: "run.stability = logit_replay(alpha: 0.5, beta: 0.5)",
+        parameters: [ParameterDoc("alpha", "1", "logit term"), ParameterDoc("beta", "0", "label term"),
+                     ParameterDoc("past_heads", "0", "the label term on the past heads only (X-DER)", kind: .flag)]) { o, source in
+        LogitReplay(alpha: o.float("alpha"), beta: o.float("beta"), source: source, labelsOnPastHeads: o.flag("past_heads"))
+    }
+}

@@ -151,3 +151,13 @@ public final class ParameterImportance: Regularizer, @unchecked Sendable {
         fisher = f; anchor = a
     }
 }
+
+extension RegularizerDeclaration {
+    public static let ewc = RegularizerDeclaration(
+        kind: "ewc", summary: "Parameter importance (online EWC): λ·Σ F(θ − θ*)². As stability it builds its Fisher from the old model if needed.",
+        example: "run.stability = ewc(lambda: 15)",
+        parameters: [ParameterDoc("lambda", "1", "penalty weight λ"), ParameterDoc("gamma", "1", "Fisher decay γ"),
+                     ParameterDoc("fisher_samples", "0", "cap on samples for the Fisher (0: all)")]) { o, source in
+        ParameterImportance(weight: o.float("lambda"), source: source, gamma: o.float("gamma"), maxFisherSamples: try o.int("fisher_samples"))
+    }
+}

@@ -26,3 +26,11 @@ public final class JointStrategy: Strategy, @unchecked Sendable {
         return terms
     }
 }
+
+extension MethodDeclaration {
+    public static let sgd = MethodDeclaration(name: "sgd", title: "SGD", summary: "fine-tuning with cross-entropy (lower bound)") { _ in SGDStrategy() }
+}
+
+extension MethodDeclaration {
+    public static let joint = MethodDeclaration(name: "joint", title: "Joint", summary: "training on all data seen so far (upper bound)") { _ in JointStrategy() }
+}

@@ -17,14 +17,6 @@ public final class DER: Strategy, @unchecked Sendable {
     public override var name: String { plusPlus ? "derpp" : "der" }
     public override var bufferPolicy: BufferPolicy? { .reservoir }
     public override var storesLogits: Bool { true }
-    public override var hyperparameters: [(String, Double)] {
-        var h: [(String, Double)] = [("buffer_size", Double(bufferSize))]
-        if let r = stability as? LogitReplay {
-            h.append(("alpha", Double(r.weight)))
-            if plusPlus { h.append(("beta", Double(r.beta))) }
-        }
-        return h
-    }
     public override func defaultPlasticity() -> Regularizer { LogitReplay(alpha: 1, source: .primary) }
 
     public override func observe(_ batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> LossTerms {
@@ -42,4 +34,17 @@ public final class DER: Strategy, @unchecked Sendable {
         guard let buf = exp.buffer else { return }
         buf.addReservoir(indices: batch.indices, labels: batch.labels, task: ctx.task, logits: terms.student.logits.detach())
     }
+}
+
+extension MethodDeclaration {
+    public static let der = MethodDeclaration(
+        name: "der", title: "DER", summary: "CE + α·MSE to logits in a reservoir buffer",
+        parameters: [ParameterDoc("buffer_size", "500", "buffer size"), ParameterDoc("alpha", "1", "logit replay weight")],
+        usesBuffer: true) { o in DER(bufferSize: try o.int("buffer_size"), alpha: o.float("alpha")) }
+
+    public static let derpp = MethodDeclaration(
+        name: "derpp", title: "DER++", summary: "DER + β·CE on a second buffer draw",
+        parameters: [ParameterDoc("buffer_size", "500", "buffer size"), ParameterDoc("alpha", "1", "logit replay weight"),
+                     ParameterDoc("beta", "0.5", "label replay weight")],
+        usesBuffer: true) { o in DER(bufferSize: try o.int("buffer_size"), alpha: o.float("alpha"), beta: o.float("beta"), plusPlus: true) }
 }

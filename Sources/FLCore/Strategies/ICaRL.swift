@@ -21,9 +21,6 @@ public final class ICaRL: LwFMC, @unchecked Sendable {
     }
     public override var name: String { "icarl" }
     public override var bufferPolicy: BufferPolicy? { .herding }
-    public override var hyperparameters: [(String, Double)] {
-        [("buffer_size", Double(bufferSize))] + (mammoth2020 ? [("mammoth2020", 1)] : [])
-    }
 
     public override func trainingIndices(task t: Int, experiment exp: Experiment) -> [Int] {
         exp.data.trainIndices(task: t) + (exp.buffer?.indices ?? [])
@@ -83,4 +80,12 @@ public final class ICaRL: LwFMC, @unchecked Sendable {
     }
 
     public override var extraEvaluations: [String] { ["linear_head"] }
+}
+
+extension MethodDeclaration {
+    public static let icarl = MethodDeclaration(
+        name: "icarl", title: "iCaRL", summary: "LwF.MC loss on data ∪ exemplars, herding, nearest-mean classifier",
+        parameters: [ParameterDoc("buffer_size", "2000", "exemplars in total"),
+                     ParameterDoc("mammoth2020", "0", "1: rehearse exemplars as 2020 mammoth did on Seq-MNIST (uint8 cast without ×255: near-black images), which made the DER paper's iCaRL numbers; a bug, off by default", kind: .flag)],
+        usesBuffer: true) { o in ICaRL(bufferSize: try o.int("buffer_size"), mammoth2020: o.flag("mammoth2020")) }
 }

@@ -26,11 +26,6 @@ public final class LUCIR: Strategy, @unchecked Sendable {
     }
     public override var name: String { "lucir" }
     public override var bufferPolicy: BufferPolicy? { .herding }
-    public override var hyperparameters: [(String, Double)] {
-        [("buffer_size", Double(bufferSize)), ("lamda_base", Double(lambdaBase)), ("lamda_mr", Double(lambdaMR)),
-         ("k_mr", Double(kMR)), ("mr_margin", Double(margin)), ("fitting_epochs", Double(fittingEpochs)),
-         ("lr_finetune", Double(lrFinetune)), ("imprint_weights", imprint ? 1 : 0)]
-    }
     public override func defaultPlasticity() -> Regularizer {
         FeatureDistillation(weight: lambdaBase, source: .primary, schedule: .inverseSqrtTask)
     }
@@ -166,5 +161,19 @@ public final class LUCIR: Strategy, @unchecked Sendable {
             }
         }
         exp.net.zeroGrad()
+    }
+}
+
+extension MethodDeclaration {
+    public static let lucir = MethodDeclaration(
+        name: "lucir", title: "LUCIR", summary: "cosine head, less-forget, margin ranking, imprinting, balanced finetuning",
+        parameters: [ParameterDoc("buffer_size", "2000", "exemplars in total"), ParameterDoc("lamda_base", "5", "less-forget weight (× √t)"),
+                     ParameterDoc("lamda_mr", "1", "margin-ranking weight"), ParameterDoc("k_mr", "2", "hard negatives"),
+                     ParameterDoc("mr_margin", "0.5", "margin"), ParameterDoc("fitting_epochs", "20", "balanced finetuning epochs"),
+                     ParameterDoc("lr_finetune", "0.01", "finetuning learning rate"), ParameterDoc("imprint_weights", "1", "imprint new heads", kind: .flag)],
+        usesBuffer: true) { o in
+        LUCIR(bufferSize: try o.int("buffer_size"), lambdaBase: o.float("lamda_base"), lambdaMR: o.float("lamda_mr"),
+              kMR: try o.int("k_mr"), margin: o.float("mr_margin"), fittingEpochs: try o.int("fitting_epochs"),
+              lrFinetune: o.float("lr_finetune"), imprint: o.flag("imprint_weights"))
     }
 }

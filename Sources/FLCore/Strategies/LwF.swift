@@ -16,11 +16,6 @@ public final class LwF: Strategy, @unchecked Sendable {
         stability = LogitDistillation(weight: alpha, source: .old, columns: .old, form: .softmaxKD, temperature: temperature)
     }
     public override var name: String { "lwf" }
-    public override var hyperparameters: [(String, Double)] {
-        var h: [(String, Double)] = [("warmup_epochs", Double(warmupEpochs))]
-        if let s = stability as? LogitDistillation { h = [("alpha", Double(s.weight)), ("temperature", Double(s.temperature))] + h }
-        return h
-    }
 
     public override func beginTask(_ ctx: TaskContext, experiment exp: Experiment) throws {
         guard ctx.task > 0, warmupEpochs > 0, let head = exp.net.head as? Linear else { return }
@@ -48,5 +43,14 @@ public final class LwF: Strategy, @unchecked Sendable {
         terms.add("ce", try crossEntropy(z, batch.labels))
         if ctx.task > 0 { try addStability(&terms, batch, ctx, exp) }
         return terms
+    }
+}
+
+extension MethodDeclaration {
+    public static let lwf = MethodDeclaration(
+        name: "lwf", title: "LwF", summary: "Li & Hoiem: CE + α·KD (T = 2) on old columns, head warm-up",
+        parameters: [ParameterDoc("alpha", "1", "distillation weight"), ParameterDoc("softmax_temp", "2", "temperature"),
+                     ParameterDoc("warmup_epochs", "1", "new-head warm-up epochs before each task")]) { o in
+        LwF(alpha: o.float("alpha"), temperature: o.float("softmax_temp"), warmupEpochs: try o.int("warmup_epochs"))
     }
 }

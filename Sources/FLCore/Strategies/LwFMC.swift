@@ -15,7 +15,6 @@ public class LwFMC: Strategy, @unchecked Sendable {
         stability = LogitDistillation(weight: 1, source: .old, columns: .old, form: .sigmoidBCE, shareOfSeen: true)
     }
     public override var name: String { "lwf_mc" }
-    public override var hyperparameters: [(String, Double)] { [("wd_reg", Double(wdReg))] }
 
     /// BCE on the new columns [p, a) against one-hot labels, weighted by (a−p)/a.
     func taskTerm(_ z: Tensor, _ labels: [Int], _ ctx: TaskContext) throws -> Tensor {
@@ -40,4 +39,10 @@ public class LwFMC: Strategy, @unchecked Sendable {
         }
         return terms
     }
+}
+
+extension MethodDeclaration {
+    public static let lwfMC = MethodDeclaration(
+        name: "lwf_mc", title: "LwF.MC", summary: "BCE distillation of the old model's sigmoid outputs on old columns",
+        parameters: [ParameterDoc("wd_reg", "0", "weight of ‖θ‖² (all parameters, every task and phase)")]) { o in LwFMC(wdReg: o.float("wd_reg")) }
 }

@@ -15,11 +15,6 @@ public final class OnlineEWC: Strategy, @unchecked Sendable {
         stability = ParameterImportance(weight: lambda, source: .old, gamma: gamma, maxFisherSamples: maxFisherSamples)
     }
     public override var name: String { "ewc_on" }
-    public override var hyperparameters: [(String, Double)] {
-        var h: [(String, Double)] = [("loss_ce", taskLoss == .ce ? 1 : 0)]
-        if let s = stability as? ParameterImportance { h = [("e_lambda", Double(s.weight)), ("gamma", Double(s.gamma))] + h }
-        return h
-    }
     public override func defaultPlasticity() -> Regularizer {
         let s = stability as? ParameterImportance
         return ParameterImportance(weight: 1, source: .primary, gamma: 1, maxFisherSamples: s?.maxFisherSamples ?? 0)
@@ -37,5 +32,16 @@ public final class OnlineEWC: Strategy, @unchecked Sendable {
         }
         try addStability(&terms, batch, ctx, exp)
         return terms
+    }
+}
+
+extension MethodDeclaration {
+    public static let onlineEWC = MethodDeclaration(
+        name: "ewc_on", title: "online EWC", summary: "task loss + λ·Σ F(θ − θ*)²",
+        parameters: [ParameterDoc("e_lambda", "10", "penalty weight λ"), ParameterDoc("gamma", "1", "Fisher decay"),
+                     ParameterDoc("loss_ce", "0", "1: CE over all outputs (mammoth); 0: BCE on the current head (FL reference)", kind: .flag),
+                     ParameterDoc("fisher_samples", "0", "cap on Fisher samples per task (0: all)")]) { o in
+        OnlineEWC(lambda: o.float("e_lambda"), gamma: o.float("gamma"), taskLoss: o.flag("loss_ce") ? .ce : .bce,
+                  maxFisherSamples: try o.int("fisher_samples"))
     }
 }

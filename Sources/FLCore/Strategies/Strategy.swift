@@ -46,8 +46,6 @@ open class Strategy: @unchecked Sendable {
     public var keepsOldModel: Bool {
         ((stability as? LogitDistillation)?.source == .old) || ((stability as? FeatureDistillation)?.source == .old)
     }
-    /// Hyper-parameters for printing, snapshots and notebooks.
-    open var hyperparameters: [(String, Double)] { [] }
     /// What Flashback adds in Phase 2 when not told otherwise.
     open func defaultPlasticity() -> Regularizer { LogitDistillation(weight: 1, source: .primary, columns: .new) }
 

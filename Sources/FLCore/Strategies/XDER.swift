@@ -29,13 +29,6 @@ public final class XDER: Strategy, @unchecked Sendable {
     public override var name: String { "xder" }
     public override var bufferPolicy: BufferPolicy? { .classBalanced }
     public override var storesLogits: Bool { true }
-    public override var hyperparameters: [(String, Double)] {
-        var h: [(String, Double)] = [("buffer_size", Double(bufferSize))]
-        if let r = stability as? LogitReplay { h += [("alpha", Double(r.weight)), ("beta", Double(r.beta))] }
-        return h + [("gamma", Double(gamma)), ("lambd", Double(lambda)), ("eta", Double(eta)), ("m", Double(m)),
-                    ("simclr_batch_size", Double(simclrBatch)), ("simclr_temp", Double(simclrTemperature))]
-            + (simclrViews != 2 ? [("simclr_num_aug", Double(simclrViews))] : [])
-    }
     public override func defaultPlasticity() -> Regularizer { LogitReplay(alpha: 1, source: .primary) }
 
     public override func validate(_ exp: Experiment) throws {
@@ -235,5 +228,22 @@ public final class XDER: Strategy, @unchecked Sendable {
             }
         }
         buf.drawCounts = Array(repeating: 0, count: buf.capacity)
+    }
+}
+
+extension MethodDeclaration {
+    public static let xder = MethodDeclaration(
+        name: "xder", title: "X-DER", summary: "DER with transplant, SupCon on future heads, margin constraints",
+        parameters: [ParameterDoc("buffer_size", "2000", "buffer size"), ParameterDoc("alpha", "0.6", "logit replay"),
+                     ParameterDoc("beta", "0.9", "label replay (past heads)"), ParameterDoc("gamma", "0.85", "transplant scale"),
+                     ParameterDoc("lambd", "0.05", "SupCon weight"), ParameterDoc("eta", "0.01", "constraint weight"),
+                     ParameterDoc("m", "0.2", "constraint margin"), ParameterDoc("simclr_batch_size", "64", "SupCon images"),
+                     ParameterDoc("simclr_temp", "5", "SupCon temperature"),
+                     ParameterDoc("simclr_num_aug", "2", "SupCon views per image")],
+        usesBuffer: true) { o in
+        XDER(bufferSize: try o.int("buffer_size"), alpha: o.float("alpha"), beta: o.float("beta"),
+             gamma: o.float("gamma"), lambda: o.float("lambd"), eta: o.float("eta"), m: o.float("m"),
+             simclrBatch: try o.int("simclr_batch_size"), simclrTemperature: o.float("simclr_temp"),
+             simclrViews: try o.int("simclr_num_aug"))
     }
 }

@@ -168,7 +168,9 @@ func methodBuiltins() -> [Builtin] {
         let example = entry.parameters.isEmpty ? "strategy: \(entry.name)()" : "strategy: \(entry.name)(\(entry.parameters[0].name): \(entry.parameters[0].defaultValue))"
         return Builtin(entry.name, summary: "\(entry.title): \(entry.summary).", parameters: params, example: example) { a in
             var opts: [String: Double] = [:]
-            for p in entry.parameters where a.isGiven(p.name) { opts[p.name] = try a.number(p.name) }
+            for p in entry.parameters where a.isGiven(p.name) {
+                opts[p.name] = p.kind == .flag ? try a[p.name].asBool.map { $0 ? 1 : 0 } ?? a.number(p.name) : try a.number(p.name)
+            }
             _ = try StrategyRegistry.make(entry.name, options: opts)     // validate now
             return .object(MethodObject(name: entry.name, options: opts))
         }
@@ -188,42 +190,29 @@ func methodBuiltins() -> [Builtin] {
 }
 
 func regularizerBuiltins() -> [Builtin] {
-    func make(_ kind: String, _ a: CallArguments, numeric: [String], text: [String]) throws -> Value {
-        var o: [String: Double] = [:], t: [String: String] = [:]
-        var shown: [(String, Value)] = []
-        for k in numeric where a.isGiven(k) {
-            // Flags such as share_of_seen are booleans in scripts and 0/1 in the registry.
-            o[k] = try a[k].asBool.map { $0 ? 1 : 0 } ?? a.number(k)
-            shown.append((k, a[k]))
+    ["ewc", "logit_distillation", "feature_distillation", "logit_replay"].map { kind in
+        let d = RegularizerRegistry.declarations.first { $0.kind == kind }!
+        let params = d.parameters.map { p -> Builtin.Parameter in
+            switch p.kind {
+            case .number: return .optional(p.name, default: Value(Double(p.defaultValue)!), p.summary)
+            case .flag: return .optional(p.name, default: Value(p.defaultValue != "0"), p.summary)
+            case .text: return .optional(p.name, default: p.defaultValue.isEmpty ? .null : Value(p.defaultValue), p.summary)
+            }
         }
-        for k in text where a.isGiven(k) { t[k] = try a.string(k); shown.append((k, a[k])) }
-        _ = try RegularizerRegistry.make(kind, source: .old, options: o, text: t)   // validate now
-        return .object(RegularizerObject(kind: kind, options: o, text: t, source: callText(a.signature.name, shown)))
+        return Builtin(kind, summary: d.summary, parameters: params, example: d.example) { a in
+            var o: [String: Double] = [:], t: [String: String] = [:]
+            var shown: [(String, Value)] = []
+            // Numbers and flags first, then words: the order the recorded call text has always had.
+            for p in d.parameters.filter({ $0.kind != .text }) + d.parameters.filter({ $0.kind == .text }) where a.isGiven(p.name) {
+                switch p.kind {
+                case .text: t[p.name] = try a.string(p.name)
+                // Flags such as share_of_seen are booleans in scripts and 0/1 in the registry.
+                case .number, .flag: o[p.name] = try a[p.name].asBool.map { $0 ? 1 : 0 } ?? a.number(p.name)
+                }
+                shown.append((p.name, a[p.name]))
+            }
+            _ = try RegularizerRegistry.make(kind, source: .old, options: o, text: t)   // validate now
+            return .object(RegularizerObject(kind: kind, options: o, text: t, source: callText(a.signature.name, shown)))
+        }
     }
-    return [
-        Builtin("ewc", summary: "Parameter importance (online EWC): λ·Σ F(θ − θ*)². As stability it builds its Fisher from the old model if needed.",
-                parameters: [.optional("lambda", default: 1, "penalty weight λ"), .optional("gamma", default: 1, "Fisher decay γ"),
-                             .optional("fisher_samples", default: 0, "cap on samples for the Fisher (0: all)")],
-                example: "run.stability = ewc(lambda: 15)") { a in
-            try make("ewc", a, numeric: ["lambda", "gamma", "fisher_samples"], text: [])
-        },
-        Builtin("logit_distillation", summary: "Distillation at the logits: BCE to sigmoid targets (LwF.MC) or softmax KD (LwF).",
-                parameters: [.optional("weight", default: 1, "weight"), .optional("form", default: "bce", "\"bce\" or \"kd\""),
-                             .optional("columns", default: .null, "\"old\" or \"new\" (default: old for stability, new for plasticity)"),
-                             .optional("temperature", default: 2, "KD temperature"),
-                             .optional("share_of_seen", default: false, "average the BCE over all seen columns (LwF.MC's own split of its single BCE)")],
-                example: "run.stability = logit_distillation(form: \"kd\")") { a in
-            try make("logit_distillation", a, numeric: ["weight", "temperature", "share_of_seen"], text: ["form", "columns"])
-        },
-        Builtin("feature_distillation", summary: "Distillation at the features: weight·mean(1 − cos(f, f_teacher)) (LUCIR's less-forget).",
-                parameters: [.optional("weight", default: 1, "weight"), .optional("schedule", default: "constant", "\"constant\", \"sqrt_t\" or \"inv_sqrt_t\"")],
-                example: "run.stability = feature_distillation(weight: 5, schedule: \"sqrt_t\")") { a in
-            try make("feature_distillation", a, numeric: ["weight"], text: ["schedule"])
-        },
-        Builtin("logit_replay", summary: "Replay with logits (DER): α·MSE to stored logits + β·CE on a second buffer draw.",
-                parameters: [.optional("alpha", default: 1, "logit term"), .optional("beta", default: 0, "label term")],
-                example: "run.stability = logit_replay(alpha: 0.5, beta: 0.5)") { a in
-            try make("logit_replay", a, numeric: ["alpha", "beta"], text: [])
-        },
-    ]
 }
