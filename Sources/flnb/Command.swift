@@ -1,6 +1,5 @@
 import Foundation
 import FLTensor
-import FLCore
 import FLScript
 
 /// Every front end's interpreter: all builtins; `SessionContext.freshInterpreter` wires it to the session.
@@ -75,8 +74,7 @@ enum FlnbCommand {
         default:
             if let command = commands.first(where: { $0.name == first }) { return run(command, Array(args.dropFirst())) }
             if first.hasSuffix(".flnb") { return run(NotebookCommand.self, args) }
-            let close = commands.map { $0.name }.filter { editDistance($0, first) <= 2 }.map { "'\($0)'" }
-            Console.error("flnb: unknown command '\(first)'" + (close.isEmpty ? "; see" : "; did you mean \(close.joined(separator: " or "))? See") + " flnb --help\n")
+            Console.error("flnb: unknown command '\(first)'" + didYouMean(first, among: commands.map { $0.name }) + "\nSee flnb --help.\n")
             return ExitStatus.usage
         }
     }

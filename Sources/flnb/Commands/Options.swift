@@ -105,10 +105,15 @@ struct OptionScanner {
         return Array(taken)
     }
 
-    /// "; did you mean '--lr'?" for an unknown long option close to declared ones (FLCore's edit distance).
+    /// "; did you mean '--lr'?" for an unknown long option close to the declared ones.
     private func didYouMean(_ spelled: String) -> String {
-        guard spelled.hasPrefix("--") else { return "" }
-        let close = options.filter { $0.help != nil && editDistance($0.name.dropFirst(2), spelled.dropFirst(2)) <= 2 }.map(\.name).sorted()
-        return close.isEmpty ? "" : "; did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
+        spelled.hasPrefix("--") ? flnb.didYouMean(spelled, among: options.filter { $0.help != nil }.map(\.name)) : ""
     }
+}
+
+/// "; did you mean 'a' or 'b'?" for the names at most two edits from `word` (FLCore's
+/// `editDistance`), or "": for unknown options and commands alike.
+func didYouMean(_ word: String, among names: [String]) -> String {
+    let close = names.filter { editDistance($0, word) <= 2 }.sorted()
+    return close.isEmpty ? "" : "; did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
 }
