@@ -48,16 +48,17 @@ let package = Package(
         // no -ffast-math: every element is an explicit chain of fused multiply-adds.
         .target(name: "CKernels", path: "Sources/CKernels",
                 cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        // Each target names every module its sources import (not only the ones it gets through others).
         .target(name: "FLTensor", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: fastMath),
         .target(name: "FLData", dependencies: ["FLTensor", "CZlib"], swiftSettings: fastMath),
         .target(name: "FLCore", dependencies: ["FLTensor", "FLData"], swiftSettings: fastMath),
-        .target(name: "FLScript", dependencies: ["FLCore"]),
-        .executableTarget(name: "flnb", dependencies: ["FLScript", "CEditLine", "CZeroMQ", "CCrypto"]),
-        .testTarget(name: "FLTensorTests", dependencies: ["FLTensor"]),
-        .testTarget(name: "FLDataTests", dependencies: ["FLData"]),
-        .testTarget(name: "FLCoreTests", dependencies: ["FLCore"]),
+        .target(name: "FLScript", dependencies: ["FLTensor", "FLData", "FLCore"]),
+        .executableTarget(name: "flnb", dependencies: ["FLTensor", "FLData", "FLCore", "FLScript", "CEditLine", "CZeroMQ", "CCrypto"]),
+        .testTarget(name: "FLTensorTests", dependencies: ["FLTensor", "CKernels"]),
+        .testTarget(name: "FLDataTests", dependencies: ["FLTensor", "FLData"]),
+        .testTarget(name: "FLCoreTests", dependencies: ["FLTensor", "FLData", "FLCore"]),
         .testTarget(name: "FLScriptTests", dependencies: ["FLScript"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["flnb"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FLTensor", "FLData", "FLCore", "FLScript", "flnb"]),
     ],
     swiftLanguageModes: [.v6]
 )

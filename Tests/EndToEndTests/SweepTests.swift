@@ -106,15 +106,15 @@ final class SweepTests: XCTestCase {
     // MARK: - Units
 
     func testGridIsTheCartesianProductFirstParameterSlowest() throws {
-        let o = try SweepOptions.parse(["nb.flnb", "--param", "a=1,2,3", "--param=b=x,y", "-j", "4"]).get()
+        let o = try SweepOptions.parse(["nb.flnb", "--param", "a=1,2,3", "--param=b=x,y", "-j", "4"])
         XCTAssertEqual(o.grid.count, 6)
         XCTAssertEqual(o.jobs, 4)
         XCTAssertEqual((0..<6).map { SweepGrid.describe(o.grid.combination($0)) },
                        ["a=1 b=x", "a=1 b=y", "a=2 b=x", "a=2 b=y", "a=3 b=x", "a=3 b=y"])
         XCTAssertEqual(SweepGrid(parameters: []).count, 1)
         XCTAssertEqual(o.effectiveFormat, .csv)
-        XCTAssertEqual(try SweepOptions.parse(["nb.flnb", "--out", "t.md"]).get().effectiveFormat, .md)
-        XCTAssertEqual(try SweepOptions.parse(["nb.flnb", "--out", "t.md", "--format", "json"]).get().effectiveFormat, .json)
+        XCTAssertEqual(try SweepOptions.parse(["nb.flnb", "--out", "t.md"]).effectiveFormat, .md)
+        XCTAssertEqual(try SweepOptions.parse(["nb.flnb", "--out", "t.md", "--format", "json"]).effectiveFormat, .json)
         // --train words survive the trip through the Slurm script's quoting.
         let flags = ["--model", "lwf_mc", "--data_root", "my data/it's", "--hidden", "100,100"]
         XCTAssertEqual(try SweepOptions.shellWords(flags.map(shellQuote).joined(separator: " ")), flags)
@@ -123,7 +123,7 @@ final class SweepTests: XCTestCase {
 
     func testOptionErrorsAreClear() {
         func problem(_ args: [String]) -> String {
-            if case .failure(let e) = SweepOptions.parse(args) { return e.problem }
+            do { _ = try SweepOptions.parse(args) } catch let e as CommandError { return e.message } catch { return "\(error)" }
             return "(accepted)"
         }
         XCTAssertTrue(problem(["--param", "a=1"]).contains("no notebook given"))
@@ -259,7 +259,7 @@ final class SweepTests: XCTestCase {
             (["nb.flnb", "--param", "a:1,2"], "is not NAME=V1,V2"),
             (["nb.flnb", "--param", "a=1", "--param", "a=3"], "--param a given twice"),
             (["nb.flnb", "--param", "a=1", "--index", "1"], "--index 1 is out of range"),
-            (["--train", "--model lwf_mc --dataset seq-digits", "--param", "seeds=1,2"], "unknown flag --seeds; did you mean --seed?"),
+            (["--train", "--model lwf_mc --dataset seq-digits", "--param", "seeds=1,2"], "unknown option '--seeds'; did you mean '--seed'?"),
             (["--train", "--model lwf_mc --dataset seq-digits --seed 1", "--param", "seed=1,2"], "--seed is both in --train and swept"),
             (["--train", "--model lwf_mc --dataset seq-digits --results r", "--param", "seed=1,2"], "must not set --results"),
         ]

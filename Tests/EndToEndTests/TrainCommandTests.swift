@@ -51,7 +51,7 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --load_best_args").contains("--load_best_args"))
         XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --sch_gamma 0.2").contains("flnb takes one MultiStepLR factor"))
         XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --distributed yes").contains("--distributed is no, dp or ddp"))
-        XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --lrr 0.1").contains("unknown flag --lrr; did you mean --lr?"))
+        XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --lrr 0.1").contains("unknown option '--lrr'; did you mean '--lr'?"))
         XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --lr").contains("--lr needs a value"))
         XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --lr abc").contains("needs a number"))
         XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --batch_size 3.5").contains("needs an integer"))

@@ -3,46 +3,44 @@ import FLTensor
 
 /// `flnb bench`: training and eval throughput, GEMM speed and conv layers, each workload in
 /// a fresh process so that peak memory is per workload.
-enum BenchCommand {
-    static let usage = """
-    Usage: flnb bench [--only NAME[,NAME…]] [--threads N] [--seconds S] [--json]
-      Workloads: \(Bench.allNames.joined(separator: ", "))
-      --threads N   threads for flnb's kernels (default: all cores)
-      --seconds S   measuring time per workload after a warm-up (default 3)
-      --json        one JSON object per line (keys as bench/torch_reference.py)
-    Compare with PyTorch: bench/compare (see bench/README.md).
-    """
+enum BenchCommand: Subcommand {
+    static let name = "bench"
+    static let usage = ["[--only NAME[,NAME…]] [--threads N] [--seconds S] [--json]"]
+    static let summary = "training/eval throughput and GEMM speed"
+    static let options = [
+        Option("--only", value: "NAME[,NAME…]", help: "these workloads only: \(Bench.allNames.joined(separator: ", "))", repeatable: true),
+        Option("--threads", value: "N", help: "threads for flnb's kernels (default: all cores)"),
+        Option("--seconds", value: "S", help: "measuring time per workload after a warm-up (default 3)"),
+        Option("--json", help: "one JSON object per line (keys as bench/torch_reference.py)"),
+        Option("--worker", value: "NAME", help: nil),   // one workload, in the child process runWorker starts
+    ]
+    static let details = "Compare with PyTorch: bench/compare (see bench/README.md)."
 
-    static func run(_ args: [String]) -> Int32 {
+    static func run(_ args: [String]) throws -> Int32 {
         var only: [String] = []
         var threads = ProcessInfo.processInfo.activeProcessorCount
         var seconds = 3.0
         var json = false
         var worker: String? = nil
-        var i = 0
-        func value() -> String? { i += 1; return i < args.count ? args[i] : nil }
-        while i < args.count {
-            switch args[i] {
-            case "--only": guard let v = value() else { return usageError("--only needs a workload name") }
-                only += v.split(separator: ",").map(String.init)
-            case "--threads": guard let v = value(), let n = Int(v), n >= 1 else { return usageError("--threads needs a positive number") }
+        var scanner = OptionScanner(args, options: options)
+        while let (option, value) = try scanner.nextOption() {
+            switch option.name {
+            case "--only": only += value!.split(separator: ",").map(String.init)
+            case "--threads": guard let n = Int(value!), n >= 1 else { throw CommandError.usage("--threads needs a positive number") }
                 threads = n
-            case "--seconds": guard let v = value(), let s = Double(v), s > 0 else { return usageError("--seconds needs a positive number") }
+            case "--seconds": guard let s = Double(value!), s > 0 else { throw CommandError.usage("--seconds needs a positive number") }
                 seconds = s
             case "--json": json = true
-            case "--worker": worker = value()
-            case "--help", "-h": print(usage); return ExitStatus.ok
-            default: return usageError("unknown option '\(args[i])'")
+            default: worker = value
             }
-            i += 1
         }
         for n in only where !Bench.allNames.contains(n) {
-            return usageError("unknown workload '\(n)'; known: \(Bench.allNames.joined(separator: ", "))")
+            throw CommandError.usage("unknown workload '\(n)'; known: \(Bench.allNames.joined(separator: ", "))")
         }
         Parallel.threads = threads
         if let w = worker {
-            do { print(try Bench.run(w, seconds: seconds).json); return ExitStatus.ok }
-            catch { FileHandle.standardError.write(Data("flnb bench: \(error)\n".utf8)); return ExitStatus.runtimeError }
+            print(try Bench.run(w, seconds: seconds).json)
+            return ExitStatus.ok
         }
         let names = only.isEmpty ? Bench.allNames : only
         if !json {
@@ -54,11 +52,6 @@ enum BenchCommand {
             FileHandle.standardOutput.write(Data(((json ? line : human(line)) + "\n").utf8))
         }
         return failed ? ExitStatus.runtimeError : ExitStatus.ok
-    }
-
-    static func usageError(_ m: String) -> Int32 {
-        FileHandle.standardError.write(Data("flnb bench: \(m)\n\(usage)\n".utf8))
-        return ExitStatus.usage
     }
 
     /// Runs one workload in a child process and returns its JSON line.

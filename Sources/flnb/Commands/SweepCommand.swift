@@ -14,75 +14,47 @@ import FLTensor
 ///   varying slowest), then by report order: the table is the same however many runs go at once.
 /// - A failed run is reported with its exit status and the end of its standard error; the table
 ///   still holds the other runs' rows and the exit status is 70.
-enum SweepCommand {
-    static var help: String {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        return """
-        Usage: flnb sweep NOTEBOOK --param NAME=V1,V2,… [--param NAME=…] [options]
-               flnb sweep --train "FLAGS" --param NAME=V1,V2,… [--param NAME=…] [options]
-               flnb sweep --collect DIR [--format csv|md|json] [--out FILE]
+enum SweepCommand: Subcommand {
+    static let name = "sweep"
+    static let usage = ["NOTEBOOK --param NAME=V1,V2,… [--param NAME=…] [options]", "--train \"FLAGS\" --param NAME=V1,V2,… [--param NAME=…] [options]",
+                        "--collect DIR [--format csv|md|json] [--out FILE]"]
+    static let summary = "run a notebook (or --train \"FLAGS\") over a parameter grid; one table of results"
+    static let about = """
+    Runs a notebook once per combination of the parameter values (the cartesian product, the
+    first --param varying slowest), each as its own `flnb run` process, and collects the rows
+    the runs report into one table. The notebook reads a parameter with param("NAME", default)
+    and records a row with report({...}); each row is prefixed with the run's parameters.
+    With --train, each combination adds `--NAME VALUE` to the `flnb train` FLAGS, and the row
+    holds the run's final metrics (class_il_final_avg_acc, task_il_final_avg_acc,
+    class_il_forgetting, class_il_bwt, … for class-IL and task-IL).
+    """
+    static var options: [Option] { SweepOptions.options }
+    static let details = """
+    Each run gets its parameters as FLNB_PARAM_<NAME>, its combination number as FLNB_SWEEP_INDEX.
+    Progress (runs done, ETA) is shown on standard error when it is a terminal.
 
-        Runs a notebook once per combination of the parameter values (the cartesian product, the
-        first --param varying slowest), each as its own `flnb run` process, and collects the rows
-        the runs report into one table. The notebook reads a parameter with param("NAME", default)
-        and records a row with report({...}); each row is prefixed with the run's parameters.
-        With --train, each combination adds `--NAME VALUE` to the `flnb train` FLAGS, and the row
-        holds the run's final metrics (class_il_final_avg_acc, task_il_final_avg_acc,
-        class_il_forgetting, class_il_bwt, … for class-IL and task-IL).
+    Examples:
+      flnb sweep notebooks/sweeps/fl-alpha.flnb --param alpha_p=0.01,0.1,1 --param seed=1,2 --format md
+      flnb sweep --train "--run flashback --model lwf_mc --dataset seq-digits" --param seed=1,2,3 --param alpha_p=0.01,0.1
+      flnb sweep nb.flnb --param seed=1,2,3 --jobs 20 --threads-per-job 4 --slurm sweeps/s1 --submit --out s1.csv
 
-        Running:
-          --param NAME=V1,V2,…     the values of one parameter (repeat for more parameters)
-          --jobs N, -j N           runs at once (default: cores / threads per job; here \(max(1, cores)))
-          --threads-per-job T      threads of each run (default 1), given as FLNB_THREADS
-                                   (and as --threads to flnb train)
-          --dry-run, -n            list the combinations and the command of each; run nothing
-          --index I                run only combination I (0-based) in the foreground
-        Output:
-          --format csv|md|json     CSV, a Markdown table, or JSON lines (default: from the
-                                   extension of --out, else CSV)
-          --out FILE, -o FILE      write the table to FILE (replaced atomically), not standard output
-        Slurm:
-          --slurm DIR              instead of running, write DIR/sweep.sbatch, a job array whose task i
-                                   runs `flnb sweep … --index i`, and DIR/grid.json (the combinations);
-                                   --jobs P throttles the array (--array=0-(N-1)%P), --threads-per-job
-                                   sets --cpus-per-task
-          --sbatch OPTION          one more #SBATCH line, e.g. --sbatch=--time=02:00:00 (repeatable)
-          --submit                 also submit it with sbatch, wait until it has left the queue
-                                   (polling squeue), then collect the table
-          --timeout SECONDS        stop waiting after this long (default 86400; the array keeps running)
-          --collect DIR            the table of a Slurm sweep from DIR/results (after the array ran)
+    Exit status: 0 ok, 64 usage error, 66 --collect finds no grid.json, 70 a run failed (the table
+    holds the others) or Slurm failed, 73 the table or the Slurm files cannot be written,
+    130/143 interrupted (Ctrl-C/SIGTERM: the runs are stopped, no table is written).
+    """
 
-        Each run gets its parameters as FLNB_PARAM_<NAME>, its combination number as FLNB_SWEEP_INDEX.
-        Progress (runs done, ETA) is shown on standard error when it is a terminal.
-
-        Examples:
-          flnb sweep notebooks/sweeps/fl-alpha.flnb --param alpha_p=0.01,0.1,1 --param seed=1,2 --format md
-          flnb sweep --train "--run flashback --model lwf_mc --dataset seq-digits" --param seed=1,2,3 --param alpha_p=0.01,0.1
-          flnb sweep nb.flnb --param seed=1,2,3 --jobs 20 --threads-per-job 4 --slurm sweeps/s1 --submit --out s1.csv
-
-        Exit status: 0 ok, 64 usage error, 66 --collect finds no grid.json, 70 a run failed (the table
-        holds the others) or Slurm failed, 73 the table or the Slurm files cannot be written,
-        130/143 interrupted (Ctrl-C/SIGTERM: the runs are stopped, no table is written).
-        """
-    }
-
-    static func run(_ arguments: [String]) -> Int32 {
-        let options: SweepOptions
-        switch SweepOptions.parse(arguments) {
-        case .failure(let e): return usageError(e.problem)
-        case .success(let o): options = o
-        }
-        if options.showsHelp { Console.out(help + "\n"); return ExitStatus.ok }
-        if let dir = options.collectDirectory { return collect(SlurmSweep.Layout(dir), options: options) }
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let options = try SweepOptions.parse(arguments)
+        if let dir = options.collectDirectory { return try collect(SlurmSweep.Layout(dir), options: options) }
 
         // Check the target before anything runs.
         let target: SweepTarget
         switch options.target! {
         case .notebook(let path):
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return usageError("notebook '\(path)' not found") }
-            guard !isDirectory.boolValue else { return usageError("'\(path)' is a folder, not a notebook") }
-            guard FileManager.default.isReadableFile(atPath: path) else { return usageError("notebook '\(path)' cannot be read") }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw CommandError.usage("notebook '\(path)' not found") }
+            guard !isDirectory.boolValue else { throw CommandError.usage("'\(path)' is a folder, not a notebook") }
+            guard FileManager.default.isReadableFile(atPath: path) else { throw CommandError.usage("notebook '\(path)' cannot be read") }
             let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
             target = .notebook(absolute)
             if let text = try? AtomicFile.readText(path) {
@@ -92,17 +64,17 @@ enum SweepCommand {
             }
         case .train(let flags):
             for forbidden in ["results", "save-notebook"] where flags.contains(where: { $0 == "--" + forbidden || $0.hasPrefix("--\(forbidden)=") }) {
-                return usageError("--train must not set --\(forbidden): each run of the sweep writes its own")
+                throw CommandError.usage("--train must not set --\(forbidden): each run of the sweep writes its own")
             }
             for p in options.parameters where flags.contains(where: { $0 == "--" + p.name || $0.hasPrefix("--\(p.name)=") }) {
-                return usageError("--\(p.name) is both in --train and swept by --param \(p.name)")
+                throw CommandError.usage("--\(p.name) is both in --train and swept by --param \(p.name)")
             }
             let grid = options.grid
             for i in 0..<grid.count {
                 let extra = grid.combination(i).flatMap { ["--" + $0.name, $0.value] }
-                do { _ = try TrainCommand.parse(flags + extra) } catch let e as TrainCommand.UsageError {
-                    return usageError("--train: \(e.message)" + (grid.parameters.isEmpty ? "" : " (combination \(i): \(SweepGrid.describe(grid.combination(i))))"))
-                } catch { return usageError("--train: \(error)") }
+                do { _ = try TrainCommand.parse(flags + extra) } catch let e as CommandError {
+                    throw CommandError.usage("--train: \(e.message)" + (grid.parameters.isEmpty ? "" : " (combination \(i): \(SweepGrid.describe(grid.combination(i))))"))
+                }
             }
             target = .train(flags)
         }
@@ -115,14 +87,11 @@ enum SweepCommand {
             SweepInterrupt.install()
             if let i = options.index {
                 let outcome = SlurmSweep.runTask(index: i, layout: layout, grid: grid, launch: launch)
-                if let failure = outcome.failure {
-                    Console.error("flnb sweep: run \(i) (\(SweepGrid.describe(outcome.combination))) failed: \(failure)\n")
-                    return ExitStatus.runtimeError
-                }
+                if let failure = outcome.failure { throw CommandError("run \(i) (\(SweepGrid.describe(outcome.combination))) failed: \(failure)") }
                 Console.error("flnb sweep: run \(i) (\(SweepGrid.describe(outcome.combination))): \(outcome.rows.count) row\(outcome.rows.count == 1 ? "" : "s") in \(layout.rows(i).path)\n")
                 return ExitStatus.ok
             }
-            return slurm(layout: layout, grid: grid, target: target, launch: launch, options: options)
+            return try slurm(layout: layout, grid: grid, target: target, launch: launch, options: options)
         }
         if let i = options.index {
             // One combination in the foreground: its output on standard error, the table on standard output.
@@ -134,7 +103,7 @@ enum SweepCommand {
             guard job.waitOrStopWhenInterrupted() else { return SweepInterrupt.exitStatus }
             let outcome = job.outcome()
             if let data = FileManager.default.contents(atPath: job.stderrURL.path), !data.isEmpty, outcome.succeeded { FileHandle.standardError.write(data) }
-            return finish([outcome], grid: grid, options: options, reportedFailures: false)
+            return try finish([outcome], grid: grid, options: options, reportedFailures: false)
         }
 
         let scratch = scratchFolder()
@@ -149,7 +118,7 @@ enum SweepCommand {
             Console.error("flnb sweep: interrupted; \(outcomes.count) of \(total) runs had finished (no table written)\n")
             return SweepInterrupt.exitStatus
         }
-        return finish(outcomes, grid: grid, options: options, reportedFailures: true)
+        return try finish(outcomes, grid: grid, options: options, reportedFailures: true)
     }
 
     // MARK: - Modes
@@ -174,11 +143,9 @@ enum SweepCommand {
         return ExitStatus.ok
     }
 
-    static func slurm(layout: SlurmSweep.Layout, grid: SweepGrid, target: SweepTarget, launch: SweepLaunch, options: SweepOptions) -> Int32 {
-        do {
-            try SlurmSweep.write(layout: layout, target: target, grid: grid, threads: options.effectiveThreads, throttle: options.jobs,
-                                 extra: options.sbatchOptions, executable: launch.executable)
-        } catch let f as SlurmSweep.Failure { Console.error("flnb sweep: \(f.description)\n"); return f.status } catch { return ExitStatus.runtimeError }
+    static func slurm(layout: SlurmSweep.Layout, grid: SweepGrid, target: SweepTarget, launch: SweepLaunch, options: SweepOptions) throws -> Int32 {
+        try SlurmSweep.write(layout: layout, target: target, grid: grid, threads: options.effectiveThreads, throttle: options.jobs,
+                             extra: options.sbatchOptions, executable: launch.executable)
         let n = grid.count
         guard options.submit else {
             Console.out("""
@@ -190,34 +157,22 @@ enum SweepCommand {
             return ExitStatus.ok
         }
         let timeout = options.timeout ?? 86_400
-        do {
-            let id = try SlurmSweep.submit(layout)
-            Console.error("flnb sweep: submitted Slurm job \(id) (\(n) task\(n == 1 ? "" : "s")\(options.jobs.map { ", at most \($0) at a time" } ?? "")); "
-                          + "waiting up to \(ProgressLine.formatDuration(timeout))\n")
-            try SlurmSweep.wait(jobID: id, timeout: timeout, layout: layout, total: n, progress: ProgressLine())
-        } catch let f as SlurmSweep.Failure {
-            Console.error("flnb sweep: \(f.description)\n")
-            return f.status
-        } catch {
-            Console.error("flnb sweep: \(error)\n")
-            return ExitStatus.runtimeError
-        }
-        return finish(SlurmSweep.collect(layout: layout, grid: grid), grid: grid, options: options, reportedFailures: false)
+        let id = try SlurmSweep.submit(layout)
+        Console.error("flnb sweep: submitted Slurm job \(id) (\(n) task\(n == 1 ? "" : "s")\(options.jobs.map { ", at most \($0) at a time" } ?? "")); "
+                      + "waiting up to \(ProgressLine.formatDuration(timeout))\n")
+        try SlurmSweep.wait(jobID: id, timeout: timeout, layout: layout, total: n, progress: ProgressLine())
+        return try finish(SlurmSweep.collect(layout: layout, grid: grid), grid: grid, options: options, reportedFailures: false)
     }
 
-    static func collect(_ layout: SlurmSweep.Layout, options: SweepOptions) -> Int32 {
-        let grid: SweepGrid
-        do { grid = try SlurmSweep.readGrid(layout).grid } catch let f as SlurmSweep.Failure {
-            Console.error("flnb sweep: \(f.description)\n")
-            return f.status
-        } catch { return ExitStatus.runtimeError }
-        return finish(SlurmSweep.collect(layout: layout, grid: grid), grid: grid, options: options, reportedFailures: false)
+    static func collect(_ layout: SlurmSweep.Layout, options: SweepOptions) throws -> Int32 {
+        let grid = try SlurmSweep.readGrid(layout).grid
+        return try finish(SlurmSweep.collect(layout: layout, grid: grid), grid: grid, options: options, reportedFailures: false)
     }
 
     // MARK: - The table
 
     /// Prints the failures (unless already printed), writes the table and returns the status.
-    static func finish(_ outcomes: [SweepOutcome], grid: SweepGrid, options: SweepOptions, reportedFailures: Bool) -> Int32 {
+    static func finish(_ outcomes: [SweepOutcome], grid: SweepGrid, options: SweepOptions, reportedFailures: Bool) throws -> Int32 {
         let total = grid.count
         let failed = outcomes.filter { !$0.succeeded }
         if !reportedFailures { for o in failed { Console.error(failureText(o, total: total)) } }
@@ -230,10 +185,7 @@ enum SweepCommand {
         let table = SweepTable(parameterNames: grid.names, rows: rows)
         let text = table.rendered(as: options.effectiveFormat)
         if let out = options.out {
-            do { try AtomicFile.write(text, to: out) } catch {
-                Console.error("flnb sweep: \(error)\n")
-                return ExitStatus.cannotWrite
-            }
+            do { try AtomicFile.write(text, to: out) } catch { throw CommandError("\(error)", status: ExitStatus.cannotWrite) }
             Console.error("flnb sweep: wrote \(out) (\(rows.count) row\(rows.count == 1 ? "" : "s") from \(outcomes.count - failed.count) run\(outcomes.count - failed.count == 1 ? "" : "s"))\n")
         } else {
             Console.out(text)
@@ -252,11 +204,6 @@ enum SweepCommand {
         var text = "flnb sweep: run \(o.index) of \(total) (\(SweepGrid.describe(o.combination))) failed: \(o.failure ?? "")\n"
         if !o.errorTail.isEmpty { text += o.errorTail.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n") + "\n" }
         return text
-    }
-
-    static func usageError(_ problem: String) -> Int32 {
-        Console.error("flnb sweep: \(problem)\nSee flnb sweep --help.\n")
-        return ExitStatus.usage
     }
 
     /// A fresh private folder for the runs' scratch files.

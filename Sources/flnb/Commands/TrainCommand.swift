@@ -7,8 +7,12 @@ import FLScript
 /// `flnb train`: the reference implementation's command line (`python utils/main.py --run …
 /// --model … --dataset …`) with the same flag names and meanings. It writes the experiment as
 /// a notebook and runs that notebook, so `--save-notebook FILE` reproduces the run exactly.
-enum TrainCommand {
-    enum Kind { case int, number, text, list, bool }
+enum TrainCommand: Subcommand {
+    static let name = "train"
+    static let usage = ["--run original|flashback --model NAME --dataset NAME [flags]"]
+    static let summary = "the reference implementation's command line"
+
+    enum Kind: String { case int = "INT", number = "NUMBER", text = "TEXT", list = "INT,INT,…", bool = "BOOL" }
     struct Flag {
         let name: String, kind: Kind, defaultText: String, help: String
         /// Methods the flag applies to (nil: every method).
@@ -83,9 +87,17 @@ enum TrainCommand {
 
     static var allFlags: [Flag] { general + methodFlags + ignored }
 
+    /// The scanner's view of the flags: each under its name and the aliases of `aliases`.
+    static var options: [Option] {
+        allFlags.map { f in
+            var option = Option("--" + f.name, value: f.kind.rawValue, help: f.help)
+            option.spellings += aliases.filter { $0.value == f.name }.keys.sorted().map { "--" + $0 }
+            return option
+        }
+    }
+
     static var help: String {
-        var lines = ["Usage: flnb train --run original|flashback --model NAME --dataset NAME [flags]",
-                     "Runs an experiment with the reference implementation's flags; prints per-task accuracy and the final",
+        var lines = [usageLines, "Runs an experiment with the reference implementation's flags; prints per-task accuracy and the final",
                      "metrics, writes them as JSON and CSV, and with --save-notebook the equivalent notebook.", "", "Flags (default · meaning):"]
         for f in allFlags {
             lines.append("  --\(f.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(f.defaultText.isEmpty ? "required" : f.defaultText) · \(f.help)")
@@ -96,74 +108,58 @@ enum TrainCommand {
         return lines.joined(separator: "\n")
     }
 
-    struct UsageError: Error { let message: String }
+    /// The one error type of every command, under the name the tests catch.
+    typealias UsageError = CommandError
 
-    /// Parses flags: `--name value` or `--name=value`; unknown flags, missing values and flags
-    /// that do not apply to the chosen method are usage errors.
+    /// Parses flags (`--name value` or `--name=value`, by `OptionScanner`); unknown flags,
+    /// missing values and flags that do not apply to the chosen method are usage errors.
     static func parse(_ args: [String]) throws -> [String: String] {
+        if args.contains(where: { $0 == "--load_best_args" || $0.hasPrefix("--load_best_args=") }) {
+            throw CommandError.usage("--load_best_args (mammoth's best_args table) is not supported by flnb train: give the hyper-parameters as flags")
+        }
         var values: [String: String] = [:]
         let flags = Dictionary(uniqueKeysWithValues: allFlags.map { ($0.name, $0) })
-        var i = 0
-        while i < args.count {
-            let a = args[i]
-            guard a.hasPrefix("--") else { throw UsageError(message: "unexpected argument '\(a)'") }
-            var name = String(a.dropFirst(2)), value: String? = nil
-            if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
-            if name == "load_best_args" {
-                throw UsageError(message: "--load_best_args (mammoth's best_args table) is not supported by flnb train: give the hyper-parameters as flags")
-            }
-            name = aliases[name] ?? name
-            guard let flag = flags[name] else {
-                let close = flags.keys.filter { editDistance($0, name) <= 2 }.sorted()
-                throw UsageError(message: "unknown flag --\(name)" + (close.isEmpty ? "" : "; did you mean \(close.map { "--" + $0 }.joined(separator: " or "))?"))
-            }
-            if value == nil {
-                i += 1
-                guard i < args.count, !(args[i].hasPrefix("--") && Double(args[i]) == nil) else { throw UsageError(message: "--\(name) needs a value") }
-                value = args[i]
-                // Lists may be given as separate words: --sch_ms 42 54
-                if flag.kind == .list {
-                    while i + 1 < args.count, Int(args[i + 1]) != nil { i += 1; value! += "," + args[i] }
-                }
-            }
-            guard values[name] == nil else { throw UsageError(message: "--\(name) given twice") }
+        var scanner = OptionScanner(args, options: options)
+        while let (option, given) = try scanner.nextOption() {
+            let name = String(option.name.dropFirst(2)), flag = flags[name]!
+            var value = given!
             switch flag.kind {
-            case .int: guard Int(value!) != nil else { throw UsageError(message: "--\(name) needs an integer, got '\(value!)'") }
-            case .number: guard Double(value!) != nil else { throw UsageError(message: "--\(name) needs a number, got '\(value!)'") }
+            case .int: guard Int(value) != nil else { throw CommandError.usage("--\(name) needs an integer, got '\(value)'") }
+            case .number: guard Double(value) != nil else { throw CommandError.usage("--\(name) needs a number, got '\(value)'") }
             case .list:
-                let items = value!.split(whereSeparator: { $0 == "," || $0 == " " })
+                // Lists may be given as separate words (--sch_ms 42 54) or as one ("35 45", as the reference's scripts write it).
+                let items = ([value] + scanner.take { Int($0) != nil }).joined(separator: ",").split(whereSeparator: { $0 == "," || $0 == " " })
                 guard items.allSatisfy({ Int($0) != nil }) else {
-                    throw UsageError(message: "--\(name) needs integers separated by commas, got '\(value!)'")
+                    throw CommandError.usage("--\(name) needs integers separated by commas, got '\(value)'")
                 }
-                value = items.joined(separator: ",")   // "35 45" (one quoted word, as the reference's scripts write it) → 35,45
+                value = items.joined(separator: ",")
             default: break
             }
             values[name] = value
-            i += 1
         }
-        guard let model = values["model"] else { throw UsageError(message: "--model is required") }
-        guard values["dataset"] != nil else { throw UsageError(message: "--dataset is required") }
+        guard let model = values["model"] else { throw CommandError.usage("--model is required") }
+        guard values["dataset"] != nil else { throw CommandError.usage("--dataset is required") }
         let method = StrategyRegistry.canonical(model)
         guard StrategyRegistry.names.contains(method) else {
-            throw UsageError(message: "unknown --model '\(model)'; known: \(StrategyRegistry.names.joined(separator: ", "))")
+            throw CommandError.usage("unknown --model '\(model)'; known: \(StrategyRegistry.names.joined(separator: ", "))")
         }
         let run = values["run"] ?? "original"
-        guard run == "original" || run == "flashback" else { throw UsageError(message: "--run is original or flashback, got '\(run)'") }
+        guard run == "original" || run == "flashback" else { throw CommandError.usage("--run is original or flashback, got '\(run)'") }
         for (name, _) in values {
             let f = flags[name]!
             if let m = f.methods, !m.contains(method) {
-                throw UsageError(message: "--\(name) does not apply to --model \(method) (it is a flag of \(m.sorted().joined(separator: ", ")))")
+                throw CommandError.usage("--\(name) does not apply to --model \(method) (it is a flag of \(m.sorted().joined(separator: ", ")))")
             }
         }
         for name in ["optim_nesterov", "validation", "debug_mode"] where (values[name].flatMap { Int($0) } ?? 0) != 0 {
-            throw UsageError(message: "--\(name) \(values[name]!) is not supported by flnb train (only 0)")
+            throw CommandError.usage("--\(name) \(values[name]!) is not supported by flnb train (only 0)")
         }
         if let d = values["distributed"], !["no", "dp", "ddp"].contains(d) {
-            throw UsageError(message: "--distributed is no, dp or ddp, got '\(d)'")
+            throw CommandError.usage("--distributed is no, dp or ddp, got '\(d)'")
         }
         let gammas = Set(["sch0_gamma", "sch_gamma", "schf_gamma"].map { Double(values[$0] ?? "0.1")! })
         if gammas.count > 1 {
-            throw UsageError(message: "--sch0_gamma, --sch_gamma and --schf_gamma differ (\(gammas.sorted().map { "\($0)" }.joined(separator: ", "))): flnb takes one MultiStepLR factor for every phase")
+            throw CommandError.usage("--sch0_gamma, --sch_gamma and --schf_gamma differ (\(gammas.sorted().map { "\($0)" }.joined(separator: ", "))): flnb takes one MultiStepLR factor for every phase")
         }
         return values
     }
@@ -248,13 +244,8 @@ enum TrainCommand {
         """
     }
 
-    static func run(_ args: [String]) -> Int32 {
-        if args.contains("--help") || args.contains("-h") { print(help); return ExitStatus.ok }
-        let values: [String: String]
-        do { values = try parse(args) } catch let e as UsageError {
-            FileHandle.standardError.write(Data("flnb train: \(e.message)\nSee flnb train --help.\n".utf8))
-            return ExitStatus.usage
-        } catch { return ExitStatus.usage }
+    static func run(_ args: [String]) throws -> Int32 {
+        let values = try parse(args)
         if let note = ignoredNote(values) { FileHandle.standardError.write(Data((note + "\n").utf8)) }
         if let t = values["threads"].flatMap(Int.init) { Parallel.threads = max(1, t) }
         let commandLine = "flnb train " + args.joined(separator: " ")
@@ -264,10 +255,7 @@ enum TrainCommand {
         let nb = Notebook(parsing: text)
         let runner = NotebookRunner(interpreter: interp, fileName: values["save-notebook"] ?? "<flnb train>", stopOnError: true, forwardOutput: true)
         let result = runner.run(nb)
-        if let failure = result.firstError {
-            FileHandle.standardError.write(Data(("flnb train: the run failed:\n" + failure.rendered() + "\n").utf8))
-            return ExitStatus.runtimeError
-        }
+        if let failure = result.firstError { throw CommandError("the run failed:\n" + failure.rendered()) }
         // Metrics files.
         if case .object(let o as ExperimentObject)? = interp.value(named: "run") {
             let e = o.experiment
@@ -279,13 +267,13 @@ enum TrainCommand {
                 try AtomicFile.write(e.metrics.jsonString(), to: base + ".json")
                 try AtomicFile.write(e.metrics.csvString(), to: base + ".csv")
                 FileHandle.standardError.write(Data("metrics: \(base).json, \(base).csv\n".utf8))
-            } catch { FileHandle.standardError.write(Data("flnb train: cannot write metrics: \(error)\n".utf8)); return ExitStatus.runtimeError }
+            } catch { throw CommandError("cannot write metrics: \(error)") }
         }
         if let path = values["save-notebook"] {
             do {
                 try AtomicFile.write(runner.update(nb, with: result).text, to: path)
                 FileHandle.standardError.write(Data("notebook: \(path) (replay: flnb run --check \(path))\n".utf8))
-            } catch { FileHandle.standardError.write(Data("flnb train: cannot write the notebook: \(error)\n".utf8)); return ExitStatus.runtimeError }
+            } catch { throw CommandError("cannot write the notebook: \(error)") }
         }
         return ExitStatus.ok
     }

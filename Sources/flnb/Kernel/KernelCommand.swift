@@ -3,104 +3,52 @@ import FLScript
 import FLTensor
 
 /// `flnb kernel -f FILE` (what Jupyter runs) and `flnb kernel install [--user | --prefix DIR | --sys-prefix]`.
-enum KernelCommand {
-    static let help = """
-    Usage:
-      flnb kernel -f CONNECTION_FILE       serve as a Jupyter kernel (Jupyter starts it this way)
-      flnb kernel --connection-file FILE   the same
-      flnb kernel install [--user | --prefix DIR | --sys-prefix]
-                                           register the kernel "FLScript (flnb)" with Jupyter:
-                                           --user        ~/.local/share/jupyter/kernels/flnb (the default)
-                                           --prefix DIR  DIR/share/jupyter/kernels/flnb
-                                           --sys-prefix  the active Python environment's share/jupyter/kernels/flnb
-                                                         ($VIRTUAL_ENV, else python3's sys.prefix)
-
+enum KernelCommand: Subcommand {
+    static let name = "kernel"
+    static let usage = ["-f CONNECTION_FILE", "install [--user | --prefix DIR | --sys-prefix]"]
+    static let summary = "serve as a Jupyter kernel (Jupyter starts it so), or register it with Jupyter as \"FLScript (flnb)\""
+    static let options = [
+        Option("--connection-file", "-f", value: "FILE", help: "serve as a Jupyter kernel (Jupyter starts it this way)"),
+        Option("--user", help: "~/.local/share/jupyter/kernels/flnb (the default)", section: "install:"),
+        Option("--prefix", value: "DIR", help: "DIR/share/jupyter/kernels/flnb", section: "install:"),
+        Option("--sys-prefix", help: "the active Python environment's share/jupyter/kernels/flnb\n($VIRTUAL_ENV, else python3's sys.prefix)",
+               section: "install:"),
+    ]
+    static let details = """
     Then `jupyter kernelspec list` shows flnb; open a notebook with `flnb convert x.flnb --to ipynb`.
     Interrupting the kernel (SIGINT) stops a training step at its last completed batch, as Ctrl-C does at the prompt.
     Exit codes: 0 ok, 64 usage error, 66 connection file missing or unreadable, 73 kernelspec not writable.
-
     """
 
-    static func run(_ arguments: [String]) -> Int32 {
-        guard let first = arguments.first else { return usage("flnb kernel needs -f CONNECTION_FILE or install") }
-        switch first {
-        case "--help", "-h", "help":
-            Console.out(help)
-            return ExitStatus.ok
-        case "install":
-            return install(Array(arguments.dropFirst()))
-        case "-f", "--connection-file":
-            guard arguments.count == 2 else { return usage("\(first) takes one connection file") }
-            return serve(connectionFile: arguments[1])
-        default:
-            if first.hasPrefix("--connection-file="), arguments.count == 1 {
-                return serve(connectionFile: String(first.dropFirst("--connection-file=".count)))
-            }
-            return usage("unknown argument '\(first)'")
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let installs = arguments.first == "install"
+        if arguments.first == "help" { Console.out(help + "\n"); return ExitStatus.ok }
+        var scanner = OptionScanner(installs ? Array(arguments.dropFirst()) : arguments, options: options.filter { ($0.section != nil) == installs })
+        var chosen: (option: Option, value: String?)?
+        while let next = try scanner.nextOption() {
+            guard chosen == nil else { throw CommandError.usage(installs ? "give one of --user, --prefix DIR, --sys-prefix" : "one connection file") }
+            chosen = next
+        }
+        guard installs else {
+            guard let file = chosen?.value else { throw CommandError.usage("needs -f CONNECTION_FILE or install") }
+            return try JupyterKernel(connection: ConnectionInfo.load(path: file)).run()
+        }
+        switch chosen?.option.name {
+        case "--prefix": return try install(in: chosen!.value! + "/share/jupyter/kernels")
+        case "--sys-prefix":
+            guard let prefix = pythonPrefix() else { throw CommandError.usage("install --sys-prefix: no $VIRTUAL_ENV and python3 could not tell its sys.prefix") }
+            return try install(in: prefix + "/share/jupyter/kernels")
+        default: return try install(in: userKernelsFolder())
         }
     }
 
-    private static func usage(_ problem: String) -> Int32 {
-        Console.error("flnb kernel: \(problem)\n\(help)")
-        return ExitStatus.usage
-    }
-
-    private static func serve(connectionFile path: String) -> Int32 {
-        let connection: ConnectionInfo
-        do {
-            connection = try ConnectionInfo.load(path: path)
-        } catch {
-            Console.error("flnb kernel: \(error)\n")
-            return ExitStatus.noInput
-        }
-        do {
-            return try JupyterKernel(connection: connection).run()
-        } catch {
-            Console.error("flnb kernel: \(error)\n")
-            return ExitStatus.runtimeError
-        }
-    }
-
-    // MARK: - install
-
-    private static func install(_ arguments: [String]) -> Int32 {
-        var folder: String?
-        var index = 0
-        func choose(_ path: String) -> Bool {
-            if folder != nil { return false }
-            folder = path
-            return true
-        }
-        while index < arguments.count {
-            let argument = arguments[index]
-            switch argument {
-            case "--user":
-                guard choose(userKernelsFolder()) else { return usage("give one of --user, --prefix DIR, --sys-prefix") }
-            case "--prefix":
-                guard index + 1 < arguments.count else { return usage("--prefix needs a folder") }
-                index += 1
-                guard choose(arguments[index] + "/share/jupyter/kernels") else { return usage("give one of --user, --prefix DIR, --sys-prefix") }
-            case "--sys-prefix":
-                guard let prefix = pythonPrefix() else {
-                    Console.error("flnb kernel install: --sys-prefix: no $VIRTUAL_ENV and python3 could not tell its sys.prefix\n")
-                    return ExitStatus.usage
-                }
-                guard choose(prefix + "/share/jupyter/kernels") else { return usage("give one of --user, --prefix DIR, --sys-prefix") }
-            case "--help", "-h":
-                Console.out(help)
-                return ExitStatus.ok
-            default:
-                return usage("install: unknown argument '\(argument)'")
-            }
-            index += 1
-        }
-        let target = (folder ?? userKernelsFolder()) + "/flnb"
+    private static func install(in folder: String) throws -> Int32 {
+        let target = folder + "/flnb"
         do {
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
             try AtomicFile.write(kernelSpec(binary: executablePath()).text + "\n", to: target + "/kernel.json")
         } catch {
-            Console.error("flnb kernel install: cannot write \(target)/kernel.json: \(error.localizedDescription)\n")
-            return ExitStatus.cannotWrite
+            throw CommandError("install: cannot write \(target)/kernel.json: \(error.localizedDescription)", status: ExitStatus.cannotWrite)
         }
         Console.out("installed the Jupyter kernel flnb in \(target)\n")
         return ExitStatus.ok

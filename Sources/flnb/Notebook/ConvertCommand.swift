@@ -5,90 +5,55 @@ import FLScript
 /// `flnb convert FILE --to ipynb|flnb [--out FILE]`: a `.flnb` notebook to Jupyter's `.ipynb`
 /// and back (see `Notebook.ipynb`). Without `--out` the result goes next to FILE with the new
 /// extension; `--out -` writes it to standard output.
-enum ConvertCommand {
-    static let help = """
-    Usage: flnb convert FILE --to ipynb|flnb [--out FILE]
-      FILE.flnb → nbformat 4 .ipynb (markdown and code cells, recorded outputs, kernel flnb), or back.
-      --out FILE   where to write (default: FILE with the new extension; - for standard output)
+enum ConvertCommand: Subcommand {
+    static let name = "convert"
+    static let usage = ["FILE --to ipynb|flnb [--out FILE]"]
+    static let summary = "a notebook to Jupyter's .ipynb format and back"
+    static let about = """
+    FILE.flnb → nbformat 4 .ipynb (markdown and code cells, recorded outputs, kernel flnb), or back.
     A round trip .flnb → .ipynb → .flnb gives back the same bytes.
-    Exit codes: 0 ok, 64 usage error, 65 the input is not a valid notebook, 66 input missing, 73 cannot write.
-
     """
+    static let options = [Option("--to", value: "ipynb|flnb", help: "the format to write"),
+                          Option("--out", value: "FILE", help: "where to write (default: FILE with the new extension; - for standard output)")]
+    static let details = "Exit codes: 0 ok, 64 usage error, 65 the input is not a valid notebook, 66 input missing, 73 cannot write."
 
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String]) throws -> Int32 {
         var input: String?, target: String?, output: String?
-        var index = 0
-        func usage(_ problem: String) -> Int32 {
-            Console.error("flnb convert: \(problem)\n\(help)")
-            return ExitStatus.usage
-        }
-        while index < arguments.count {
-            let argument = arguments[index]
-            switch argument {
-            case "--help", "-h":
-                Console.out(help)
-                return ExitStatus.ok
-            case "--to", "--out":
-                guard index + 1 < arguments.count else { return usage("\(argument) needs a value") }
-                index += 1
-                if argument == "--to" { target = arguments[index] } else { output = arguments[index] }
-            default:
-                if argument.hasPrefix("--to=") { target = String(argument.dropFirst(5)) }
-                else if argument.hasPrefix("--out=") { output = String(argument.dropFirst(6)) }
-                else if argument.hasPrefix("-"), argument != "-" { return usage("unknown flag '\(argument)'") }
-                else if input == nil { input = argument }
-                else { return usage("one input file (got '\(input!)' and '\(argument)')") }
+        var scanner = OptionScanner(arguments, options: options)
+        while let item = try scanner.next() {
+            switch item {
+            case .option(let option, let value): if option.name == "--to" { target = value } else { output = value }
+            case .positional(let argument):
+                guard input == nil else { throw CommandError.usage("one input file (got '\(input!)' and '\(argument)')") }
+                input = argument
             }
-            index += 1
         }
-        guard let input else { return usage("which file?") }
-        guard let target, ["ipynb", "flnb"].contains(target) else { return usage("--to ipynb or --to flnb") }
+        guard let input else { throw CommandError.usage("which file?") }
+        guard let target, ["ipynb", "flnb"].contains(target) else { throw CommandError.usage("--to ipynb or --to flnb") }
         let text: String
-        do {
-            text = try AtomicFile.readText(input)
-        } catch {
-            Console.error("flnb convert: cannot read \(input): \(error.localizedDescription)\n")
-            return ExitStatus.noInput
+        do { text = try AtomicFile.readText(input) } catch {
+            throw CommandError("cannot read \(input): \(error.localizedDescription)", status: ExitStatus.noInput)
         }
-        let result: String
-        switch convert(text, to: target) {
-        case .failure(let problem):
-            Console.error("flnb convert: \(input): \(problem)\n")
-            return ExitStatus.scriptError
-        case .success(let converted):
-            result = converted
-        }
+        let result = try convert(text, named: input, to: target)
         let destination = output ?? ((input as NSString).deletingPathExtension + "." + target)
         if destination == "-" {
             Console.out(result)
             return ExitStatus.ok
         }
-        do {
-            try AtomicFile.write(result, to: destination)
-        } catch {
-            Console.error("flnb convert: cannot write \(destination): \(error.localizedDescription)\n")
-            return ExitStatus.cannotWrite
+        do { try AtomicFile.write(result, to: destination) } catch {
+            throw CommandError("cannot write \(destination): \(error.localizedDescription)", status: ExitStatus.cannotWrite)
         }
         Console.out("wrote \(destination)\n")
         return ExitStatus.ok
     }
 
-    struct Problem: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// `text` converted to `target` ("ipynb": from .flnb; "flnb": from .ipynb).
-    static func convert(_ text: String, to target: String) -> Result<String, Problem> {
-        if target == "ipynb" {
-            return .success(Notebook(parsing: text).ipynb.prettyText + "\n")
-        }
-        do {
-            let json = try OrderedJSON.parse(text)
-            return .success(try Notebook(ipynb: json).text)
-        } catch let error as Notebook.IpynbError {
-            return .failure(Problem(description: error.description))
+    /// `text` (the file `name`) converted to `target` ("ipynb": from .flnb; "flnb": from .ipynb).
+    static func convert(_ text: String, named name: String, to target: String) throws -> String {
+        if target == "ipynb" { return Notebook(parsing: text).ipynb.prettyText + "\n" }
+        do { return try Notebook(ipynb: try OrderedJSON.parse(text)).text } catch let error as Notebook.IpynbError {
+            throw CommandError("\(name): \(error.description)", status: ExitStatus.scriptError)
         } catch {
-            return .failure(Problem(description: "not JSON: \(error)"))
+            throw CommandError("\(name): not JSON: \(error)", status: ExitStatus.scriptError)
         }
     }
 }

@@ -14,23 +14,23 @@ import FLScript
 ///
 /// Exit status: the most severe over all files — 66 unreadable file, 65 script error,
 /// 1 check difference, 0 ok; 64 for bad flags; 73 when `--update` cannot write.
-public enum NotebookCommand {
-    /// Runs `flnb run` with `arguments` (everything after `run`).
-    /// - Parameter makeInterpreter: called once per notebook file.
-    /// - Returns: the exit status.
-    public static func run(arguments: [String], makeInterpreter: @escaping InterpreterFactory) -> Int32 {
-        let options: NotebookOptions
-        switch NotebookOptions.parse(arguments) {
-        case .failure(let error):
-            Console.error(Messages.usageError(error.problem))
-            return ExitStatus.usage
-        case .success(let parsed):
-            options = parsed
-        }
-        if options.showsHelp {
-            Console.out(Messages.runUsage)
-            return ExitStatus.ok
-        }
+enum NotebookCommand: Subcommand {
+    static let name = "run"
+    static let usage = ["[--check | --update | --to ipynb OUT] [--tolerance R] [--continue-on-error] FILE..."]
+    static let summary = "execute notebooks (check or rewrite their recorded outputs)"
+    static let about = """
+    Runs each notebook (.flnb) or script with a fresh interpreter, in the caller's working
+    directory; scripts find the notebook's own folder in NOTEBOOK_DIR. With no option it prints
+    each cell's output and stops a file at its first error.
+    """
+    static let options = NotebookOptions.options
+    static let details = """
+    Exit status: 0 ok, 1 a check found differences, 64 usage, 65 a script error,
+    66 a file could not be read, 73 a file could not be written.
+    """
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let options = try NotebookOptions.parse(arguments)
         var status = ExitStatus.ok
         for path in options.files {
             if options.files.count > 1, options.action == .run { Console.out(Messages.fileHeader(path)) }

@@ -18,75 +18,46 @@ struct NotebookOptions: Equatable {
     var tolerance: Double?
     var continueOnError = false
     var files: [String] = []
-    /// `--help` was asked for.
-    var showsHelp = false
 
-    /// Parses `[--check|--update] [--tolerance R] [--continue-on-error] FILE...`
-    /// (`--tolerance=R` too; `--` ends the flags).
-    /// - Returns: the options, or what is wrong with the arguments.
-    static func parse(_ arguments: [String]) -> Result<NotebookOptions, NotebookUsageError> {
+    static let options = [
+        Option("--check", help: "compare each cell's output with its recorded #> lines and print a diff\n(numbers within the tolerance, timings ignored); errors are output too"),
+        Option("--update", help: "rewrite the recorded #> lines in place with this run's output"),
+        Option("--to", value: "ipynb OUT", help: "write the executed notebook (this run's outputs) as Jupyter .ipynb to OUT;\nthe .flnb file is left as it is (one notebook)"),
+        Option("--tolerance", value: "R", help: "relative tolerance for numbers under --check (default 1e-4)"),
+        Option("--continue-on-error", help: "keep running a file's cells after one fails (plain runs)"),
+    ]
+
+    /// Parses `[--check|--update|--to ipynb OUT] [--tolerance R] [--continue-on-error] FILE...`
+    /// (`--tolerance=R` too; `--` ends the options).
+    static func parse(_ arguments: [String]) throws -> NotebookOptions {
         var options = NotebookOptions()
-        var index = 0
-        var flagsEnded = false
-        func fail(_ problem: String) -> Result<NotebookOptions, NotebookUsageError> { .failure(NotebookUsageError(problem: problem)) }
-        while index < arguments.count {
-            let argument = arguments[index]
-            index += 1
-            if flagsEnded || !argument.hasPrefix("-") || argument == "-" {
-                options.files.append(argument)
+        var scanner = OptionScanner(arguments, options: Self.options)
+        func fail(_ problem: String) -> CommandError { CommandError.usage(problem) }
+        while let item = try scanner.next() {
+            guard case .option(let option, let value) = item else {
+                if case .positional(let file) = item { options.files.append(file) }
                 continue
             }
-            let (flag, inlineValue) = split(argument)
-            switch flag {
-            case "--":
-                flagsEnded = true
-            case "--help", "-h":
-                options.showsHelp = true
+            switch option.name {
             case "--check", "--update":
-                let action: Action = flag == "--check" ? .check : .update
-                if options.action != .run, options.action != action { return fail("\(flag) cannot be combined with --check, --update or --to") }
+                let action: Action = option.name == "--check" ? .check : .update
+                if options.action != .run, options.action != action { throw fail("\(option.name) cannot be combined with --check, --update or --to") }
                 options.action = action
             case "--to":
-                guard inlineValue == nil || inlineValue == "ipynb", index < arguments.count else {
-                    return fail("--to takes ipynb and an output file: --to ipynb OUT")
-                }
-                if inlineValue == nil {
-                    guard arguments[index] == "ipynb", index + 1 < arguments.count else { return fail("--to takes ipynb and an output file: --to ipynb OUT") }
-                    index += 1
-                }
-                if options.action != .run { return fail("--to ipynb cannot be combined with --check or --update") }
-                options.action = .ipynb(arguments[index])
-                index += 1
-                continue
+                guard value == "ipynb" else { throw fail("--to takes ipynb and an output file: --to ipynb OUT") }
+                if options.action != .run { throw fail("--to ipynb cannot be combined with --check or --update") }
+                options.action = .ipynb(try scanner.value(for: option))
             case "--continue-on-error":
                 options.continueOnError = true
-            case "--tolerance":
-                guard let text = inlineValue ?? (index < arguments.count ? arguments[index] : nil) else {
-                    return fail("--tolerance needs a value, e.g. --tolerance 1e-3")
+            default:   // --tolerance
+                guard let tolerance = Double(value!), tolerance.isFinite, tolerance >= 0 else {
+                    throw fail("--tolerance expects a non-negative number, got '\(value!)'")
                 }
-                if inlineValue == nil { index += 1 }
-                guard let value = Double(text), value.isFinite, value >= 0 else {
-                    return fail("--tolerance expects a non-negative number, got '\(text)'")
-                }
-                options.tolerance = value
-            default:
-                return fail("unknown option '\(flag)'")
+                options.tolerance = tolerance
             }
-            if inlineValue != nil, flag != "--tolerance" { return fail("\(flag) takes no value") }
         }
-        if options.files.isEmpty, !options.showsHelp { return fail("no notebook given") }
-        if case .ipynb = options.action, options.files.count > 1 { return fail("--to ipynb writes one notebook; give one file") }
-        return .success(options)
+        if options.files.isEmpty { throw fail("no notebook given") }
+        if case .ipynb = options.action, options.files.count > 1 { throw fail("--to ipynb writes one notebook; give one file") }
+        return options
     }
-
-    /// `--flag=value` → ("--flag", "value").
-    private static func split(_ argument: String) -> (String, String?) {
-        guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
-        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
-    }
-}
-
-/// A `flnb run` command line that cannot be understood.
-struct NotebookUsageError: Error, Equatable {
-    var problem: String
 }

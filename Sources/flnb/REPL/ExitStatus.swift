@@ -14,3 +14,16 @@ enum ExitStatus {
     /// Writing a file (`--update`) failed (EX_CANTCREAT).
     static let cannotWrite: Int32 = 73
 }
+
+/// What a command stops with: a message, which the entry point prints as `flnb NAME: message`
+/// (a usage error followed by the command's usage lines), and the exit status it returns.
+struct CommandError: Error, CustomStringConvertible {
+    let message: String
+    let status: Int32
+    var description: String { message }
+
+    /// A failure with `status`: by default a computation or a tool failed (70).
+    init(_ message: String, status: Int32 = ExitStatus.runtimeError) { self.message = message; self.status = status }
+    /// Bad flags or arguments (64).
+    static func usage(_ message: String) -> CommandError { CommandError(message, status: ExitStatus.usage) }
+}

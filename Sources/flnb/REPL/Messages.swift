@@ -1,6 +1,7 @@
 import Foundation
 
-/// Every message the REPL and `flnb run` show a user, in one place.
+/// Every message the REPL and `flnb run` show a user, in one place (the usage and options of
+/// `flnb run` are declared with the command, `NotebookCommand`).
 enum Messages {
     // MARK: - Prompt
 
@@ -94,30 +95,6 @@ enum Messages {
     }
 
     // MARK: - flnb run
-
-    static let runUsage = """
-    usage: flnb run [--check | --update | --to ipynb OUT] [--tolerance R] [--continue-on-error] FILE...
-
-    Runs each notebook (.flnb) or script with a fresh interpreter, in the caller's working
-    directory; scripts find the notebook's own folder in NOTEBOOK_DIR.
-
-      (no flag)            print each cell's output; stop a file at its first error
-      --check              compare each cell's output with its recorded #> lines and print a diff
-                           (numbers within the tolerance, timings ignored); errors are output too
-      --update             rewrite the recorded #> lines in place with this run's output
-      --to ipynb OUT       write the executed notebook (this run's outputs) as Jupyter .ipynb to OUT;
-                           the .flnb file is left as it is (one notebook)
-      --tolerance R        relative tolerance for numbers under --check (default 1e-4)
-      --continue-on-error  keep running a file's cells after one fails (plain runs)
-
-    Exit status: 0 ok, 1 a check found differences, 64 usage, 65 a script error,
-    66 a file could not be read, 73 a file could not be written.
-
-    """
-
-    static func usageError(_ problem: String) -> String {
-        "flnb run: \(problem)\n\n" + runUsage
-    }
 
     static func fileHeader(_ path: String) -> String {
         "==> \(path) <==\n"

@@ -26,11 +26,6 @@ enum SlurmSweep {
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-        var status: Int32 = ExitStatus.runtimeError
-    }
-
     // MARK: - Writing the array
 
     /// The `flnb sweep` arguments each array task runs, minus `--index`.
@@ -103,17 +98,17 @@ enum SlurmSweep {
     /// The grid described by `DIR/grid.json`.
     static func readGrid(_ layout: Layout) throws -> (grid: SweepGrid, target: SweepTarget?) {
         guard FileManager.default.fileExists(atPath: layout.grid.path) else {
-            throw Failure(description: "\(layout.grid.path) not found: \(layout.directory.path) is not a folder written by flnb sweep --slurm",
+            throw CommandError("\(layout.grid.path) not found: \(layout.directory.path) is not a folder written by flnb sweep --slurm",
                           status: ExitStatus.noInput)
         }
         let json: OrderedJSON
         do { json = try OrderedJSON.parse(try AtomicFile.readText(layout.grid.path)) } catch {
-            throw Failure(description: "\(layout.grid.path) cannot be read: \(error)", status: ExitStatus.noInput)
+            throw CommandError("\(layout.grid.path) cannot be read: \(error)", status: ExitStatus.noInput)
         }
         var parameters: [SweepParameter] = []
         for p in json["parameters"]?.arrayValue ?? [] {
             guard let name = p["name"]?.stringValue, let values = p["values"]?.arrayValue?.compactMap(\.stringValue) else {
-                throw Failure(description: "\(layout.grid.path): a parameter without name or values", status: ExitStatus.noInput)
+                throw CommandError("\(layout.grid.path): a parameter without name or values", status: ExitStatus.noInput)
             }
             parameters.append(SweepParameter(name: name, values: values))
         }
@@ -139,7 +134,7 @@ enum SlurmSweep {
                                         executable: executable, workingDirectory: fm.currentDirectoryPath), to: layout.script.path)
             chmod(layout.script.path, 0o755)
         } catch {
-            throw Failure(description: "cannot write the Slurm sweep to \(layout.directory.path): \(error)", status: ExitStatus.cannotWrite)
+            throw CommandError("cannot write the Slurm sweep to \(layout.directory.path): \(error)", status: ExitStatus.cannotWrite)
         }
     }
 
@@ -265,13 +260,13 @@ enum SlurmSweep {
             usleep(500_000)
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
-            throw Failure(description: "`\(arguments.joined(separator: " "))` did not answer within \(Int(timeout)) s")
+            throw CommandError("`\(arguments.joined(separator: " "))` did not answer within \(Int(timeout)) s")
         }
         p.waitUntilExit()
         let result = ToolResult(status: p.terminationStatus, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
                                 stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
         if result.status == 127 {
-            throw Failure(description: "\(arguments[0]) not found on PATH: is Slurm installed here (a login node of the cluster)?")
+            throw CommandError("\(arguments[0]) not found on PATH: is Slurm installed here (a login node of the cluster)?")
         }
         return result
     }
@@ -281,7 +276,7 @@ enum SlurmSweep {
         let r = try tool(["sbatch", "--parsable", layout.script.path])
         let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
         guard r.status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
-            throw Failure(description: "sbatch failed (status \(r.status)): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))\(r.stdout)")
+            throw CommandError("sbatch failed (status \(r.status)): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))\(r.stdout)")
         }
         return id
     }
@@ -302,20 +297,20 @@ enum SlurmSweep {
                 break  // finished and already purged from the controller's memory
             } else {
                 errors += 1
-                if errors >= 5 { throw Failure(description: "squeue -j \(jobID) keeps failing: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
+                if errors >= 5 { throw CommandError("squeue -j \(jobID) keeps failing: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
             }
             let done = finishedCount(layout: layout)
             progress.update(title: "slurm job \(jobID)", done: done, total: total, fields: ["waited": ProgressLine.formatDuration(Date().timeIntervalSince(start))])
             let left = deadline.timeIntervalSinceNow
             if SweepInterrupt.signal != 0 {
                 progress.finish()
-                throw Failure(description: "interrupted; Slurm job \(jobID) keeps running: collect its results later with "
+                throw CommandError("interrupted; Slurm job \(jobID) keeps running: collect its results later with "
                               + "flnb sweep --collect \(shellQuote(layout.directory.path)), or cancel it with scancel \(jobID)",
                               status: SweepInterrupt.exitStatus)
             }
             if left <= 0 {
                 progress.finish()
-                throw Failure(description: "Slurm job \(jobID) is still queued or running after \(Int(timeout)) s (--timeout); it keeps running: "
+                throw CommandError("Slurm job \(jobID) is still queued or running after \(Int(timeout)) s (--timeout); it keeps running: "
                               + "collect its results later with flnb sweep --collect \(shellQuote(layout.directory.path)), or cancel it with scancel \(jobID)")
             }
             usleep(UInt32(min(interval, left) * 1_000_000))
