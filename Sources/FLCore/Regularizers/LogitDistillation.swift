@@ -36,13 +36,7 @@ public final class LogitDistillation: Regularizer, @unchecked Sendable {
     public override var textParameters: [(String, String)] { [("form", form.rawValue), ("columns", columns.rawValue)] }
     public var detail: String { "\(form.rawValue) on \(columns.rawValue) columns" }
 
-    public override func attach(to exp: Experiment) throws -> String? {
-        if source == .old && exp.oldModel == nil && exp.cursor.task > 0 {
-            exp.snapshotOldModel()
-            return "logit_distillation: no old model was kept; using a copy of the current model as θ*"
-        }
-        return nil
-    }
+    public override func attach(to exp: Experiment) throws -> String? { keepOldModel(exp) }
 
     public override func loss(student: StudentPass, batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> Tensor? {
         let p = ctx.oldClasses, a = ctx.seenClasses
@@ -86,13 +80,7 @@ public final class FeatureDistillation: Regularizer, @unchecked Sendable {
         }
     }
 
-    public override func attach(to exp: Experiment) throws -> String? {
-        if source == .old && exp.oldModel == nil && exp.cursor.task > 0 {
-            exp.snapshotOldModel()
-            return "feature_distillation: no old model was kept; using a copy of the current model as θ*"
-        }
-        return nil
-    }
+    public override func attach(to exp: Experiment) throws -> String? { keepOldModel(exp) }
 
     public override func loss(student: StudentPass, batch: Batch, context ctx: TaskContext, experiment exp: Experiment) throws -> Tensor? {
         guard ctx.task > 0, let model = teacher(exp) else { return nil }

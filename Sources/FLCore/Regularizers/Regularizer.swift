@@ -35,6 +35,14 @@ open class Regularizer: CustomStringConvertible, @unchecked Sendable {
     /// Returns a note for the user when it had to build knowledge.
     open func attach(to exp: Experiment) throws -> String? { nil }
 
+    /// For a term distilling from θ*ₜ₋₁ swapped in after task 0 of a run that kept no old model:
+    /// takes a copy of the current model as θ*, and says so.
+    func keepOldModel(_ exp: Experiment) -> String? {
+        guard source == .old && exp.oldModel == nil && exp.cursor.task > 0 else { return nil }
+        exp.snapshotOldModel()
+        return "\(kind): no old model was kept; using a copy of the current model as θ*"
+    }
+
     /// The weighted loss on this batch, or nil when the term does not apply (e.g. task 0).
     open func loss(student: StudentPass, batch: Batch, context: TaskContext, experiment exp: Experiment) throws -> Tensor? { nil }
 

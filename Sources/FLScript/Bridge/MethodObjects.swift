@@ -18,10 +18,7 @@ public final class MethodObject: ScriptObject {
     public func member(_ n: String) throws -> Value? {
         switch n {
         case "name": return Value(name)
-        case "options":
-            let d = ScriptDict()
-            for (k, v) in options.sorted(by: { $0.key < $1.key }) { d[.string(k)] = Value(v) }
-            return .dict(d)
+        case "options": return optionsValue(options)
         default: return nil
         }
     }
@@ -74,10 +71,7 @@ public final class RegularizerObject: ScriptObject {
     public func member(_ n: String) throws -> Value? {
         switch n {
         case "kind": return Value(kind)
-        case "options":
-            let d = ScriptDict()
-            for (k, v) in options.sorted(by: { $0.key < $1.key }) { d[.string(k)] = Value(v) }
-            return .dict(d)
+        case "options": return optionsValue(options)
         default: return nil
         }
     }
@@ -86,4 +80,11 @@ public final class RegularizerObject: ScriptObject {
 /// Script text for a call: name(k: v, …) with values printed as the script would write them.
 func callText(_ name: String, _ args: [(String, Value)]) -> String {
     "\(name)(" + args.map { "\($0.0): \($0.1.repr)" }.joined(separator: ", ") + ")"
+}
+
+/// A method's or regularizer's numeric options as a script dict, in key order.
+func optionsValue(_ options: [String: Double]) -> Value {
+    let d = ScriptDict()
+    for (k, v) in options.sorted(by: { $0.key < $1.key }) { d[.string(k)] = Value(v) }
+    return .dict(d)
 }

@@ -7,37 +7,26 @@ func rowsAndWidth(_ t: Tensor) -> (Int, Int) {
     return (t.count / Swift.max(n, 1), n)
 }
 
-final class LogSoftmaxBackward: GradFunction {
-    let inputs: [Tensor]
-    let output: Tensor
-    init(_ x: Tensor, _ y: Tensor) { inputs = [x]; output = y.detach() }
-    func backward(_ g: Tensor, needs: [Bool]) -> [Tensor?] {
-        // dx = g − softmax · Σg
-        let (rows, n) = rowsAndWidth(g)
-        let gx = Tensor.empty(g.shape)
-        let pg = g.data, py = output.data, po = gx.data
-        for r in 0..<rows {
-            var s: Float = 0
-            for j in 0..<n { s += pg[r * n + j] }
-            for j in 0..<n { po[r * n + j] = pg[r * n + j] - Foundation.exp(py[r * n + j]) * s }
-        }
-        return [gx]
-    }
-}
-
+/// The backward of softmax (dx = y ⊙ (g − Σ g⊙y)) and of log-softmax (dx = g − softmax · Σg),
+/// from the saved output y.
 final class SoftmaxBackward: GradFunction {
     let inputs: [Tensor]
     let output: Tensor
-    init(_ x: Tensor, _ y: Tensor) { inputs = [x]; output = y.detach() }
+    let log: Bool
+    init(_ x: Tensor, _ y: Tensor, log: Bool) { inputs = [x]; output = y.detach(); self.log = log }
     func backward(_ g: Tensor, needs: [Bool]) -> [Tensor?] {
-        // dx = y ⊙ (g − Σ g⊙y)
         let (rows, n) = rowsAndWidth(g)
         let gx = Tensor.empty(g.shape)
-        let pg = g.data, py = output.data, po = gx.data
         for r in 0..<rows {
+            let gr = g.data + r * n, yr = output.data + r * n, xr = gx.data + r * n
             var s: Float = 0
-            for j in 0..<n { s += pg[r * n + j] * py[r * n + j] }
-            for j in 0..<n { po[r * n + j] = py[r * n + j] * (pg[r * n + j] - s) }
+            if log {
+                for j in 0..<n { s += gr[j] }
+                for j in 0..<n { xr[j] = gr[j] - Foundation.exp(yr[j]) * s }
+            } else {
+                for j in 0..<n { s += gr[j] * yr[j] }
+                for j in 0..<n { xr[j] = yr[j] * (gr[j] - s) }
+            }
         }
         return [gx]
     }
@@ -45,40 +34,32 @@ final class SoftmaxBackward: GradFunction {
 
 extension Tensor {
     /// log-softmax over the last dimension (stable).
-    public func logSoftmax() throws -> Tensor {
-        guard rank >= 1 else { throw TensorError("log_softmax: needs at least one dimension") }
-        let (rows, n) = rowsAndWidth(self)
-        let out = Tensor.empty(shape)
-        let px = data, po = out.data
-        for r in 0..<rows {
-            let row = px + r * n
-            var m = -Float.infinity
-            for j in 0..<n { m = Swift.max(m, row[j]) }
-            var s: Float = 0
-            for j in 0..<n { s += Foundation.exp(row[j] - m) }
-            let lse = m + Foundation.log(s)
-            for j in 0..<n { po[r * n + j] = row[j] - lse }
-        }
-        let x = self
-        return out.record([x]) { LogSoftmaxBackward(x, out) }
-    }
+    public func logSoftmax() throws -> Tensor { try softmaxOverRows(log: true) }
 
     /// Softmax over the last dimension (stable).
-    public func softmax() throws -> Tensor {
-        guard rank >= 1 else { throw TensorError("softmax: needs at least one dimension") }
+    public func softmax() throws -> Tensor { try softmaxOverRows(log: false) }
+
+    /// Softmax or log-softmax of each row, the row's maximum subtracted first.
+    private func softmaxOverRows(log: Bool) throws -> Tensor {
+        guard rank >= 1 else { throw TensorError("\(log ? "log_softmax" : "softmax"): needs at least one dimension") }
         let (rows, n) = rowsAndWidth(self)
         let out = Tensor.empty(shape)
-        let px = data, po = out.data
         for r in 0..<rows {
-            let row = px + r * n
+            let row = data + r * n, o = out.data + r * n
             var m = -Float.infinity
             for j in 0..<n { m = Swift.max(m, row[j]) }
             var s: Float = 0
-            for j in 0..<n { let e = Foundation.exp(row[j] - m); po[r * n + j] = e; s += e }
-            let inv = 1 / s
-            for j in 0..<n { po[r * n + j] *= inv }
+            if log {
+                for j in 0..<n { s += Foundation.exp(row[j] - m) }
+                let lse = m + Foundation.log(s)
+                for j in 0..<n { o[j] = row[j] - lse }
+            } else {
+                for j in 0..<n { let e = Foundation.exp(row[j] - m); o[j] = e; s += e }
+                let inv = 1 / s
+                for j in 0..<n { o[j] *= inv }
+            }
         }
         let x = self
-        return out.record([x]) { SoftmaxBackward(x, out) }
+        return out.record([x]) { SoftmaxBackward(x, out, log: log) }
     }
 }

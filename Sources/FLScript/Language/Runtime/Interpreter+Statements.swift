@@ -71,14 +71,18 @@ extension Interpreter {
         while let element = try guarded(iterableExpr.range, { try iterator.next() }) {
             try tick(iterableExpr.range)
             try bindLoopVariables(names, element, at: iterableExpr.range)
-            do {
-                try executeBlock(body)
-            } catch ControlSignal.breakLoop {
-                return
-            } catch ControlSignal.continueLoop {
-                continue
-            }
+            guard try loopBody(body) else { return }
         }
+    }
+
+    /// Runs a loop's body once; false when it ran `break`.
+    private func loopBody(_ body: Block) throws -> Bool {
+        do {
+            try executeBlock(body)
+        } catch ControlSignal.breakLoop {
+            return false
+        } catch ControlSignal.continueLoop {}
+        return true
     }
 
     /// `for x in …` binds one name; `for i, x in enumerate(…)` unpacks each element.
@@ -103,13 +107,7 @@ extension Interpreter {
     func whileLoop(_ condition: Expr, _ body: Block) throws {
         while try evaluate(condition).isTruthy {
             try tick(condition.range)
-            do {
-                try executeBlock(body)
-            } catch ControlSignal.breakLoop {
-                return
-            } catch ControlSignal.continueLoop {
-                continue
-            }
+            guard try loopBody(body) else { return }
         }
     }
 
