@@ -157,7 +157,7 @@ final class ExperimentTests: XCTestCase {
             var cfg = Fixtures.config()
             cfg.epochsCL = 2
             let recipe = ExperimentRecipe(backbone: BackboneSpec(kind: "mlp", inputShape: data.inputShape, classes: 6, hidden: [16], seed: 5),
-                                          data: ["name": "blobs"], strategy: method, strategyOptions: opts, config: cfg, flashback: fb)
+                                          data: BenchmarkRecipe(name: "blobs"), strategy: method, strategyOptions: opts, config: cfg, flashback: fb)
             func build() throws -> Experiment {
                 try Experiment(data: data, net: recipe.backbone.build(), strategy: StrategyRegistry.make(method, options: opts),
                                config: cfg, flashback: fb)
@@ -168,7 +168,7 @@ final class ExperimentTests: XCTestCase {
             try exp.step(.batch, count: 2)
             let path = dir + "/\(method).ckpt"
             try Snapshot.save(exp, recipe: recipe, to: path)
-            let (fork, _) = try Snapshot.restore(from: path) { _ in data }
+            let (fork, _) = try Snapshot.restore(from: path, data: data)
             XCTAssertEqual(fork.cursor, exp.cursor)
             try exp.run(); try fork.run()
             XCTAssertEqual(fork.metrics.classIL, exp.metrics.classIL, method)
@@ -184,16 +184,16 @@ final class ExperimentTests: XCTestCase {
         let exp = try Fixtures.experiment("sgd", data: data)
         try exp.step(.batch)
         let recipe = ExperimentRecipe(backbone: BackboneSpec(kind: "mlp", inputShape: data.inputShape, classes: 6, hidden: [16], seed: 5),
-                                      data: [:], strategy: "sgd", strategyOptions: [:], config: exp.config, flashback: nil)
+                                      data: BenchmarkRecipe(dictionary: [:]), strategy: "sgd", strategyOptions: [:], config: exp.config, flashback: nil)
         let path = dir + "/s.ckpt"
         try Snapshot.save(exp, recipe: recipe, to: path)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count - 3] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: path))
-        XCTAssertThrowsError(try Snapshot.restore(from: path) { _ in data }) { XCTAssertTrue("\($0)".contains("checksum"), "\($0)") }
+        XCTAssertThrowsError(try Snapshot.restore(from: path, data: data)) { XCTAssertTrue("\($0)".contains("checksum"), "\($0)") }
         let model = dir + "/m.safetensors"
         try exp.net.save(to: model)
-        XCTAssertThrowsError(try Snapshot.restore(from: model) { _ in data }) { XCTAssertTrue("\($0)".contains("not an flnb snapshot"), "\($0)") }
+        XCTAssertThrowsError(try Snapshot.restore(from: model, data: data)) { XCTAssertTrue("\($0)".contains("not an flnb snapshot"), "\($0)") }
     }
 
     func testBadConfigurationFailsBeforeTraining() throws {

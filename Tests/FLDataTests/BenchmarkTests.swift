@@ -134,3 +134,25 @@ final class BenchmarkTests: XCTestCase {
                         contains: ["few", "1 labels need 4 pixels", "found 3"])
     }
 }
+
+/// The benchmark recipe a snapshot stores: typed in memory, the same flat strings on disk.
+final class BenchmarkRecipeTests: XCTestCase {
+    func testTheStoredFormIsTheFlatDictionarySnapshotsAlwaysHad() throws {
+        var r = BenchmarkRecipe(name: "seq-digits")
+        r.classOrderSeed = 7; r.tasks = 5; r.trainLimit = 40
+        XCTAssertEqual(r.dictionary, ["name": "seq-digits", "class_order_seed": "7", "t": "5", "limit": "40"])
+        let json = try JSONEncoder().encode(r)
+        XCTAssertEqual(try JSONDecoder().decode([String: String].self, from: json), r.dictionary)
+        // A snapshot written before the type existed decodes to the same recipe.
+        let old = #"{"name":"seq-digits","class_order_seed":"7","t":"5","limit":"40"}"#
+        XCTAssertEqual(try JSONDecoder().decode(BenchmarkRecipe.self, from: Data(old.utf8)), r)
+        XCTAssertEqual(try r.load().description, try Benchmark.named("seq-digits", options: BenchmarkOptions(tasks: 5, classOrderSeed: 7)).description)
+    }
+
+    func testARecipeWithoutANameSaysSo() throws {
+        let r = try JSONDecoder().decode(BenchmarkRecipe.self, from: Data(#"{"t":"5","c0":"x"}"#.utf8))
+        XCTAssertEqual(r.tasks, 5)
+        XCTAssertNil(r.initialClasses, "an unreadable number counts as not given")
+        XCTAssertThrowsError(try r.load()) { XCTAssertTrue("\($0)".contains("does not say which benchmark"), "\($0)") }
+    }
+}

@@ -22,3 +22,12 @@ public final class BenchmarkData: ContinualData, @unchecked Sendable {
     }
     public func testImages(_ indices: [Int]) -> Tensor { benchmark.testTransform.gather(indices) }
 }
+
+extension BenchmarkRecipe {
+    /// The data the recipe describes, with its seeded subset when it has limits.
+    public func continualData() throws -> ContinualData {
+        let data = BenchmarkData(try load())
+        if trainLimit == nil && testLimit == nil { return data }
+        return try SubsetData(data, trainPerTask: trainLimit, testPerTask: testLimit)
+    }
+}

@@ -75,17 +75,17 @@ public struct RegularizerSpec: Codable, Equatable, Sendable {
     public func build() throws -> Regularizer { try RegularizerRegistry.make(kind, source: source, options: options, text: text) }
 }
 
-/// Everything needed to build a run again from nothing but data: backbone, benchmark
-/// description (resolved by the caller), method, configuration and Flashback.
+/// Everything needed to build a run again from nothing but data: backbone, benchmark, method,
+/// configuration and Flashback.
 public struct ExperimentRecipe: Codable, Equatable, Sendable {
     public var backbone: BackboneSpec
-    public var data: [String: String]
+    public var data: BenchmarkRecipe
     public var strategy: String
     public var strategyOptions: [String: Double]
     public var config: ExperimentConfig
     public var flashback: FlashbackConfig?
 
-    public init(backbone: BackboneSpec, data: [String: String], strategy: String, strategyOptions: [String: Double],
+    public init(backbone: BackboneSpec, data: BenchmarkRecipe, strategy: String, strategyOptions: [String: Double],
                 config: ExperimentConfig, flashback: FlashbackConfig?) {
         self.backbone = backbone; self.data = data; self.strategy = strategy; self.strategyOptions = strategyOptions
         self.config = config; self.flashback = flashback

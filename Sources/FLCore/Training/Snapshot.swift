@@ -81,9 +81,9 @@ public enum Snapshot {
         try Safetensors.write(tensors, metadata: ["flnb_snapshot": json], to: path)
     }
 
-    /// Reads a snapshot and builds the run it describes; `resolveData` turns the recipe's data
-    /// description into a benchmark.
-    public static func restore(from path: String, resolveData: ([String: String]) throws -> ContinualData) throws -> (Experiment, ExperimentRecipe) {
+    /// Reads a snapshot and builds the run it describes, on the data its recipe names (or on
+    /// `data`, for runs on data no recipe can name, such as a test's in-memory set).
+    public static func restore(from path: String, data given: ContinualData? = nil) throws -> (Experiment, ExperimentRecipe) {
         let (tensorList, meta) = try Safetensors.read(path)
         guard let json = meta["flnb_snapshot"] else {
             throw FileFormatError(path: path, "not an flnb snapshot (a safetensors file without flnb_snapshot metadata; a model checkpoint? use load_model)")
@@ -106,7 +106,7 @@ public enum Snapshot {
             return d
         }
         let recipe = state.recipe
-        let data = try resolveData(recipe.data)
+        let data = try given ?? recipe.data.continualData()
         let net = try recipe.backbone.build()
         let strategy = try StrategyRegistry.make(recipe.strategy, options: recipe.strategyOptions)
         let exp = try Experiment(data: data, net: net, strategy: strategy, config: recipe.config,

@@ -7,8 +7,8 @@ import FLCore
 public final class BenchmarkObject: ScriptObject {
     public let data: ContinualData
     /// How to load it again (snapshots, notebooks): name, seed, geometry, data root.
-    public let spec: [String: String]
-    init(data: ContinualData, spec: [String: String]) { self.data = data; self.spec = spec }
+    public let recipe: BenchmarkRecipe
+    init(data: ContinualData, recipe: BenchmarkRecipe) { self.data = data; self.recipe = recipe }
 
     var benchmark: Benchmark? { (data as? BenchmarkData)?.benchmark ?? ((data as? SubsetData)?.baseData as? BenchmarkData)?.benchmark }
 
@@ -63,32 +63,5 @@ public final class BenchmarkObject: ScriptObject {
             }
         default: return nil
         }
-    }
-}
-
-/// Loads benchmarks from their recorded description (snapshots restore through it).
-enum BenchmarkLoader {
-    static func load(_ spec: [String: String]) throws -> ContinualData {
-        let data = try loadFull(spec)
-        let limit = spec["limit"].flatMap { Int($0) }, testLimit = spec["test_limit"].flatMap { Int($0) }
-        if limit == nil && testLimit == nil { return data }
-        return try SubsetData(data, trainPerTask: limit, testPerTask: testLimit)
-    }
-
-    static func loadFull(_ spec: [String: String]) throws -> ContinualData {
-        guard let name = spec["name"] else { throw ScriptError("the snapshot does not say which benchmark it used") }
-        var o = BenchmarkOptions()
-        if let v = spec["c0"], let i = Int(v) { o.initialClasses = i }
-        if let v = spec["k"], let i = Int(v) { o.classesPerTask = i }
-        if let v = spec["t"], let i = Int(v) { o.tasks = i }
-        if let v = spec["class_order_seed"], let s = UInt64(v) { o.classOrderSeed = s }
-        if let v = spec["root"] { o.dataRoot = v }
-        if let v = spec["validation"], let p = Int(v) { o.validationPercent = p }
-        if let v = spec["npz"] {
-            let g = TaskGeometry(initialClasses: Int(spec["c0"] ?? "2") ?? 2, classesPerTask: Int(spec["k"] ?? "2") ?? 2,
-                                 tasks: Int(spec["t"] ?? "5") ?? 5)
-            return BenchmarkData(try Benchmark.fromNPZ(v, name: name, geometry: g, classOrderSeed: o.classOrderSeed))
-        }
-        return BenchmarkData(try Benchmark.named(name, options: o))
     }
 }

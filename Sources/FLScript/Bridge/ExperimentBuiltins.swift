@@ -13,17 +13,12 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
                              .optional("limit", default: .null, "use at most this many training images per task (a seeded subset)"),
                              .optional("test_limit", default: .null, "use at most this many test images per task")],
                 example: "bench = benchmark(\"seq-digits\")") { a in
-            var spec: [String: String] = ["name": try a.string("name")]
-            if let s = try a.optionalInt("seed") { spec["class_order_seed"] = String(s) }
-            if let v = try a.optionalInt("c0") { spec["c0"] = String(v) }
-            if let v = try a.optionalInt("k") { spec["k"] = String(v) }
-            if let v = try a.optionalInt("tasks") { spec["t"] = String(v) }
-            if let v = try a.optionalString("root") { spec["root"] = v }
-            if let v = try a.optionalInt("validation") { spec["validation"] = String(v) }
-            if let v = try a.optionalInt("limit") { spec["limit"] = String(v) }
-            if let v = try a.optionalInt("test_limit") { spec["test_limit"] = String(v) }
-            let data = try BenchmarkLoader.load(spec)
-            return .object(BenchmarkObject(data: data, spec: spec))
+            var r = BenchmarkRecipe(name: try a.string("name"))
+            r.classOrderSeed = try classOrderSeed(a)
+            r.initialClasses = try a.optionalInt("c0"); r.classesPerTask = try a.optionalInt("k"); r.tasks = try a.optionalInt("tasks")
+            r.dataRoot = try a.optionalString("root"); r.validationPercent = try a.optionalInt("validation")
+            r.trainLimit = try a.optionalInt("limit"); r.testLimit = try a.optionalInt("test_limit")
+            return .object(BenchmarkObject(data: try r.continualData(), recipe: r))
         },
         Builtin("benchmark_npz", summary: "A benchmark from your own arrays: an .npz with x_train, y_train (and optionally x_test, y_test).",
                 parameters: [.required("path", ".npz file"), .optional("c0", default: 2, "classes in task 0"), .optional("k", default: 2, "classes per later task"),
@@ -31,10 +26,11 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
                              .optional("seed", default: .null, "class-order seed")],
                 example: "bench = benchmark_npz(\"mine.npz\", c0: 2, k: 2, tasks: 5)") { a in
             let path = try a.string("path")
-            var spec: [String: String] = ["npz": path, "name": try a.optionalString("name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
-                                          "c0": String(try a.int("c0")), "k": String(try a.int("k")), "t": String(try a.int("tasks"))]
-            if let s = try a.optionalInt("seed") { spec["class_order_seed"] = String(s) }
-            return .object(BenchmarkObject(data: try BenchmarkLoader.load(spec), spec: spec))
+            var r = BenchmarkRecipe(name: try a.optionalString("name") ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+            r.npz = path
+            r.initialClasses = try a.int("c0"); r.classesPerTask = try a.int("k"); r.tasks = try a.int("tasks")
+            r.classOrderSeed = try classOrderSeed(a)
+            return .object(BenchmarkObject(data: try r.continualData(), recipe: r))
         },
         Builtin("experiment", summary: "A run of a method (optionally with Flashback) on a benchmark; step it with run.step(\"task\").",
                 parameters: [.required("bench", "a benchmark"), .required("net", "a model (sizes come from the benchmark)"),
@@ -73,7 +69,7 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
             let net = try model.spec.build()
             let strategy = try StrategyRegistry.make(method.name, options: method.options)
             let exp = try Experiment(data: data, net: net, strategy: strategy, config: cfg, flashback: fb)
-            let recipe = ExperimentRecipe(backbone: model.spec, data: bench.spec, strategy: method.name, strategyOptions: method.options,
+            let recipe = ExperimentRecipe(backbone: model.spec, data: bench.recipe, strategy: method.name, strategyOptions: method.options,
                                           config: cfg, flashback: fb)
             return .object(ExperimentObject(experiment: exp, recipe: recipe, benchmark: bench, interpreter: a.interpreter))
         },
@@ -86,13 +82,9 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
         },
         Builtin("restore", summary: "A new run from a snapshot file: the state at the moment it was saved (a fork).",
                 parameters: [.required("path", "snapshot file")], example: "fork = restore(\"after-task-2.ckpt\")") { a in
-            var loaded: BenchmarkObject? = nil
-            let (exp, recipe) = try Snapshot.restore(from: try a.string("path")) { spec in
-                let d = try BenchmarkLoader.load(spec)
-                loaded = BenchmarkObject(data: d, spec: spec)
-                return d
-            }
-            return .object(ExperimentObject(experiment: exp, recipe: recipe, benchmark: loaded!, interpreter: a.interpreter))
+            let (exp, recipe) = try Snapshot.restore(from: try a.string("path"))
+            return .object(ExperimentObject(experiment: exp, recipe: recipe, benchmark: BenchmarkObject(data: exp.data, recipe: recipe.data),
+                                            interpreter: a.interpreter))
         },
         Builtin("line_position", summary: "Where model m lies relative to the line from a to b: [α, off] with α the projection of θm − θa on θb − θa (0 at a, 1 at b) and off the distance from the line relative to ‖θb − θa‖.",
                 parameters: [.required("m", "the model to place"), .required("a", "start of the line"), .required("b", "end of the line")],
@@ -139,4 +131,11 @@ func experimentBuiltins(_ state: SessionState) -> [Builtin] {
             return Value(out)
         },
     ]
+}
+
+/// A benchmark's class-order seed argument (a snapshot stores it as an unsigned number).
+private func classOrderSeed(_ a: CallArguments) throws -> UInt64? {
+    guard let s = try a.optionalInt("seed") else { return nil }
+    guard s >= 0 else { throw ScriptError("\(a.signature.name): seed must be 0 or more (got \(s))") }
+    return UInt64(s)
 }
