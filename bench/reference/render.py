@@ -62,6 +62,8 @@ def main():
     ap.add_argument('--paired-flnb')
     ap.add_argument('--flnb-commit', default='?')
     ap.add_argument('--flnb-binary', default='')
+    ap.add_argument('--more-ref', help='runs of the same grid at further seeds (reference side)')
+    ap.add_argument('--more-flnb', help='runs of the same grid at further seeds (flnb side)')
     ap.add_argument('--out-dir', required=True)
     a = ap.parse_args()
     ref, ours = load(a.ref), load(a.flnb)
@@ -116,6 +118,32 @@ def main():
             per = [f"{fmt(ours.get((m, r, s), {}).get('wall_s'), 1)} / {fmt(ref.get((m, r, s), {}).get('wall_s'), 1)}" for s in SEEDS]
             md.append(f'| {m} | {r} | {fmt(om, 1)} | {fmt(fm, 1)} | ' + ' | '.join(per) + ' |')
     md.append('')
+
+    mref, mours = load(a.more_ref), load(a.more_flnb)
+    if mref and mours:
+        # Each side's runs are independent draws, so compare the two means over every seed either
+        # side has: gap of means ± its standard error sqrt(s1²/n1 + s2²/n2).
+        allref, allours = {**ref, **mref}, {**ours, **mours}
+        extra = sorted({k[2] for k in list(mref) + list(mours)} - set(SEEDS))
+        md += [f'## More seeds ({", ".join(map(str, extra))})', '',
+               'The per-seed gaps above are differences of two independent runs, so their spread is the two sides\' '
+               'spreads added. For the rows run at further seeds on both sides, each side is averaged over every '
+               'seed both sides have, and the gap of the means is given with its standard error, '
+               '√(s²_flnb/n + s²_ref/n).', '']
+        for metric, label in (('class_il', 'Class-IL'), ('task_il', 'Task-IL')):
+            md += [f'### {label}', '', '| method | run | seeds (n) | flnb mean ± std | ref mean ± std | gap of means ± s.e. |', '|---|---|---|---|---|---|']
+            for m in METHODS:
+                for r in RUNS:
+                    both = sorted({k[2] for k in allours if k[:2] == (m, r)} & {k[2] for k in allref if k[:2] == (m, r)})
+                    if not set(both) - set(SEEDS):
+                        continue  # no further seed on both sides: the row above is all there is
+                    ov = [allours[(m, r, x)][metric] for x in both]
+                    fv = [allref[(m, r, x)][metric] for x in both]
+                    om, osd, on = mean_std(ov)
+                    fm, fsd, fn_ = mean_std(fv)
+                    se = (osd ** 2 / on + fsd ** 2 / fn_) ** 0.5
+                    md.append(f'| {m} | {r} | {on} | {om:.2f} ± {osd:.2f} | {fm:.2f} ± {fsd:.2f} | {om - fm:+.2f} ± {se:.2f} |')
+            md.append('')
 
     pref, pours = load(a.paired_ref), load(a.paired_flnb)
     if pref and pours:

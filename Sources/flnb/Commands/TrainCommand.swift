@@ -100,7 +100,7 @@ enum TrainCommand: Subcommand {
         var lines = [usageLines, "Runs an experiment with the reference implementation's flags; prints per-task accuracy and the final",
                      "metrics, writes them as JSON and CSV, and with --save-notebook the equivalent notebook.", "", "Flags (default · meaning):"]
         for f in allFlags {
-            lines.append("  --\(f.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(f.defaultText.isEmpty ? "required" : f.defaultText) · \(f.help)")
+            lines.append("  --\(f.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(f.defaultText.isEmpty ? (["model", "dataset"].contains(f.name) ? "required" : "–") : f.defaultText) · \(f.help)")
         }
         lines += ["", "Example (reference CIFAR-10 LwF.MC with Flashback):",
                   "  flnb train --run flashback --model lwf_mc --dataset seq-cifar10 --lr 0.3 --batch_size 32 --wd_reg 5e-5 \\",
