@@ -39,7 +39,6 @@ public final class ReplayBuffer: @unchecked Sendable {
 
     public var count: Int { indices.count }
     public var isEmpty: Bool { indices.isEmpty }
-    public var isFull: Bool { indices.count >= capacity }
     public var logitWidth: Int? { logits?.shape[1] }
 
     /// Entries per class.

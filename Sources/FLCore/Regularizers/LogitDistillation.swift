@@ -34,7 +34,6 @@ public final class LogitDistillation: Regularizer, @unchecked Sendable {
         return p
     }
     public override var textParameters: [(String, String)] { [("form", form.rawValue), ("columns", columns.rawValue)] }
-    public var detail: String { "\(form.rawValue) on \(columns.rawValue) columns" }
 
     public override func attach(to exp: Experiment) throws -> String? { keepOldModel(exp) }
 

@@ -61,16 +61,6 @@ public final class BufferPool: @unchecked Sendable {
         pthread_mutex_unlock(&lock)
         Foundation.free(p)
     }
-
-    /// Returns every cached buffer to the system.
-    public func trim() {
-        pthread_mutex_lock(&lock)
-        let lists = free
-        free = [:]
-        cachedBytes = 0
-        pthread_mutex_unlock(&lock)
-        for (_, list) in lists { for p in list { Foundation.free(p) } }
-    }
 }
 
 /// The memory behind a tensor: a contiguous, 64-byte-aligned run of `Float`s.

@@ -20,9 +20,6 @@ public enum NPYDType: String, Sendable, CaseIterable, Equatable {
         }
     }
 
-    /// Whether the elements are integers (bool counts as 0/1).
-    public var isInteger: Bool { self != .float32 && self != .float64 }
-
     /// Parses a NumPy `descr` such as `<f4`, `|u1` or `=i8`. Byte order `=` means native, which is
     /// little-endian on every platform flnb runs on; big-endian (`>`) arrays are refused with a hint.
     static func parse(_ descr: String) -> NPYDType? {

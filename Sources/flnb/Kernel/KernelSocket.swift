@@ -46,13 +46,6 @@ final class KernelSocket: @unchecked Sendable {
         }
     }
 
-    /// Whether a message is waiting (polls for `milliseconds`; 0 returns at once).
-    func hasInput(milliseconds: Int) -> Bool {
-        var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-        let n = zmq_poll(&item, 1, milliseconds)
-        return n > 0 && (item.revents & Int16(ZMQ_POLLIN)) != 0
-    }
-
     /// Sends `frames` as one multipart message.
     func send(_ frames: [[UInt8]]) {
         for (index, frame) in frames.enumerated() {
