@@ -13,6 +13,9 @@ enum TrainCommand: Subcommand {
     static let summary = "the reference implementation's command line"
 
     enum Kind: String { case int = "INT", number = "NUMBER", text = "TEXT", list = "INT,INT,…", bool = "BOOL" }
+    /// The flags a run cannot do without; help says "required" for these alone.
+    static let requiredFlags = ["model", "dataset"]
+
     struct Flag {
         let name: String, kind: Kind, defaultText: String, help: String
         /// Methods the flag applies to (nil: every method).
@@ -100,7 +103,7 @@ enum TrainCommand: Subcommand {
         var lines = [usageLines, "Runs an experiment with the reference implementation's flags; prints per-task accuracy and the final",
                      "metrics, writes them as JSON and CSV, and with --save-notebook the equivalent notebook.", "", "Flags (default · meaning):"]
         for f in allFlags {
-            lines.append("  --\(f.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(f.defaultText.isEmpty ? (["model", "dataset"].contains(f.name) ? "required" : "–") : f.defaultText) · \(f.help)")
+            lines.append("  --\(f.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(f.defaultText.isEmpty ? (Self.requiredFlags.contains(f.name) ? "required" : "–") : f.defaultText) · \(f.help)")
         }
         lines += ["", "Example (reference CIFAR-10 LwF.MC with Flashback):",
                   "  flnb train --run flashback --model lwf_mc --dataset seq-cifar10 --lr 0.3 --batch_size 32 --wd_reg 5e-5 \\",
@@ -137,8 +140,8 @@ enum TrainCommand: Subcommand {
             }
             values[name] = value
         }
-        guard let model = values["model"] else { throw CommandError.usage("--model is required") }
-        guard values["dataset"] != nil else { throw CommandError.usage("--dataset is required") }
+        for name in Self.requiredFlags where values[name] == nil { throw CommandError.usage("--\(name) is required") }
+        let model = values["model"]!
         let method = StrategyRegistry.canonical(model)
         guard StrategyRegistry.names.contains(method) else {
             throw CommandError.usage("unknown --model '\(model)'; known: \(StrategyRegistry.names.joined(separator: ", "))")
