@@ -38,7 +38,7 @@ final class TrainCommandTests: XCTestCase {
 
     func testUsageErrorsAreClearAndHappenBeforeTraining() throws {
         func message(_ s: String) -> String {
-            do { _ = try parse(s); return "" } catch let e as TrainCommand.UsageError { return e.message } catch { return "\(error)" }
+            do { _ = try parse(s); return "" } catch let e as CommandError { return e.message } catch { return "\(error)" }
         }
         XCTAssertTrue(message("--model lwf_mc --dataset seq-digits --lamda_base 5").contains("--lamda_base does not apply to --model lwf_mc"))
         // Flashback's flags on an original run are accepted (the reference's scripts pass
@@ -147,7 +147,7 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(Self.referenceScriptLines.count, 20)
         for (script, args) in Self.referenceScriptLines {
             let v: [String: String]
-            do { v = try TrainCommand.parse(args) } catch let e as TrainCommand.UsageError {
+            do { v = try TrainCommand.parse(args) } catch let e as CommandError {
                 XCTFail("\(script): \(e.message)"); continue
             }
             XCTAssertEqual(v["seed"], "123", script)

@@ -111,9 +111,6 @@ enum TrainCommand: Subcommand {
         return lines.joined(separator: "\n")
     }
 
-    /// The one error type of every command, under the name the tests catch.
-    typealias UsageError = CommandError
-
     /// Parses flags (`--name value` or `--name=value`, by `OptionScanner`); unknown flags,
     /// missing values and flags that do not apply to the chosen method are usage errors.
     static func parse(_ args: [String]) throws -> [String: String] {

@@ -1,19 +1,20 @@
 import Foundation
+@testable import FLCore
 import FLTensor
 import FLData
 
-/// A small benchmark held in memory (tests, teaching, user arrays): images [N, C, H, W]
+/// A small benchmark held in memory for the tests: images [N, C, H, W]
 /// already normalized, labels in class order, a geometry, and a fixed train/test split.
 /// Augmentation: none (the data is returned as stored).
-public final class InMemoryData: ContinualData, @unchecked Sendable {
-    public let name: String
-    public let geometry: TaskGeometry
-    public let inputShape: [Int]
+final class InMemoryData: ContinualData, @unchecked Sendable {
+    let name: String
+    let geometry: TaskGeometry
+    let inputShape: [Int]
     let trainX: Tensor, testX: Tensor
     let trainY: [Int], testY: [Int]
     let trainByTask: [[Int]], testByTask: [[Int]]
 
-    public init(name: String, geometry: TaskGeometry, trainImages: Tensor, trainLabels: [Int],
+    init(name: String, geometry: TaskGeometry, trainImages: Tensor, trainLabels: [Int],
                 testImages: Tensor, testLabels: [Int]) throws {
         guard trainImages.rank >= 2, trainImages.shape[0] == trainLabels.count, testImages.shape[0] == testLabels.count,
               Array(trainImages.shape.dropFirst()) == Array(testImages.shape.dropFirst()) else {
@@ -34,12 +35,12 @@ public final class InMemoryData: ContinualData, @unchecked Sendable {
         testByTask = (0..<geometry.tasks).map { t in testLabels.indices.filter { geometry.classes(ofTask: t).contains(testLabels[$0]) } }
     }
 
-    public func trainIndices(task: Int) -> [Int] { trainByTask[task] }
-    public func testIndices(task: Int) -> [Int] { testByTask[task] }
-    public func trainLabel(_ i: Int) -> Int { trainY[i] }
-    public func testLabel(_ i: Int) -> Int { testY[i] }
-    public func trainImages(_ indices: [Int], augmentationSeed: UInt64?) -> Tensor { gather(trainX, indices) }
-    public func testImages(_ indices: [Int]) -> Tensor { gather(testX, indices) }
+    func trainIndices(task: Int) -> [Int] { trainByTask[task] }
+    func testIndices(task: Int) -> [Int] { testByTask[task] }
+    func trainLabel(_ i: Int) -> Int { trainY[i] }
+    func testLabel(_ i: Int) -> Int { testY[i] }
+    func trainImages(_ indices: [Int], augmentationSeed: UInt64?) -> Tensor { gather(trainX, indices) }
+    func testImages(_ indices: [Int]) -> Tensor { gather(testX, indices) }
 
     func gather(_ x: Tensor, _ idx: [Int]) -> Tensor {
         let per = x.count / max(x.shape[0], 1)
