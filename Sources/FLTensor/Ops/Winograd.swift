@@ -52,7 +52,7 @@ enum WinogradConv {
     }
 
     /// V[ξ][ci][t] = (Bᵀ d B)[ξ] for every 4×4 input tile of images [b0, b0+nb).
-    /// Eight horizontally adjacent tiles are transformed at once, one per SIMD lane: their
+    /// Eight (then four) horizontally adjacent tiles are transformed at once, one per SIMD lane: their
     /// columns are the even and odd elements of one zero-padded input row, so every load and
     /// every store is a contiguous vector.
     static func transformInput(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int, b0: Int, nb: Int,
@@ -78,16 +78,17 @@ enum WinogradConv {
                         else { (dst + 1).update(repeating: 0, count: w) }
                     }
                     let out = vbase + ty * tw
-                    var tx = 0
-                    while tx + 8 <= tw {
-                        // Column c of tile tx+l is padded index 2(tx+l) + c: the even or odd half of
-                        // 16 contiguous floats starting at 2tx (c = 0, 1) or 2tx + 2 (c = 2, 3).
-                        @inline(__always) func col(_ k: Int, _ c: Int) -> SIMD8<Float> {
-                            let v = UnsafeRawPointer(rows + k * padW + 2 * tx + (c & 2)).loadUnaligned(as: SIMD16<Float>.self)
-                            return c & 1 == 0 ? v.evenHalf : v.oddHalf
+                    // Tiles tx..<tx+V.scalarCount, one per lane. Column c of tile tx+l is padded index
+                    // 2(tx+l) + c: the even or odd half of 2·V.scalarCount contiguous floats starting at
+                    // 2tx (c = 0, 1) or 2tx + 2 (c = 2, 3). Per lane these are the one-tile path's
+                    // operations, so the result has the same bits whichever path a tile takes.
+                    @inline(__always) func tiles<V: SIMD>(_ tx: Int, _ load: (UnsafePointer<Float>) -> (V, V)) where V.Scalar == Float {
+                        @inline(__always) func col(_ k: Int, _ c: Int) -> V {
+                            let halves = load(rows + k * padW + 2 * tx + (c & 2))
+                            return c & 1 == 0 ? halves.0 : halves.1
                         }
                         // Bᵀ d over rows, for each column c.
-                        var t0 = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                        var t0 = (V(), V(), V(), V())
                         var t1 = t0, t2 = t0, t3 = t0
                         for c in 0..<4 {
                             let r0 = col(0, c), r1 = col(1, c), r2 = col(2, c), r3 = col(3, c)
@@ -100,16 +101,31 @@ enum WinogradConv {
                             }
                         }
                         // (Bᵀ d) B over columns; ξ = 4·row + col.
-                        @inline(__always) func store(_ rowIndex: Int, _ q: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)) {
+                        @inline(__always) func store(_ rowIndex: Int, _ q: (V, V, V, V)) {
                             let vals = (q.0 - q.2, q.1 + q.2, q.2 - q.1, q.1 - q.3)
                             let o = out + tx
-                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 0) * plane).storeBytes(of: vals.0, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 1) * plane).storeBytes(of: vals.1, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 2) * plane).storeBytes(of: vals.2, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 3) * plane).storeBytes(of: vals.3, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 0) * plane).storeBytes(of: vals.0, as: V.self)
+                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 1) * plane).storeBytes(of: vals.1, as: V.self)
+                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 2) * plane).storeBytes(of: vals.2, as: V.self)
+                            UnsafeMutableRawPointer(o + (rowIndex * 4 + 3) * plane).storeBytes(of: vals.3, as: V.self)
                         }
                         store(0, t0); store(1, t1); store(2, t2); store(3, t3)
+                    }
+                    var tx = 0
+                    while tx + 8 <= tw {
+                        tiles(tx) { p -> (SIMD8<Float>, SIMD8<Float>) in
+                            let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+                            return (v.evenHalf, v.oddHalf)
+                        }
                         tx += 8
+                    }
+                    // Four at a time: the 8×8 maps (four tiles a row) and the tails.
+                    while tx + 4 <= tw {
+                        tiles(tx) { p -> (SIMD4<Float>, SIMD4<Float>) in
+                            let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+                            return (v.evenHalf, v.oddHalf)
+                        }
+                        tx += 4
                     }
                     // Remaining tiles one at a time.
                     while tx < tw {
@@ -137,7 +153,7 @@ enum WinogradConv {
         }
     }
 
-    /// Y = Aᵀ M A for every tile, written into out [nb, Cout, H, W] (+ bias); eight tiles per
+    /// Y = Aᵀ M A for every tile, written into out [nb, Cout, H, W] (+ bias); eight (then four) tiles per
     /// SIMD lane group, their 2×2 outputs interleaved back into rows.
     static func transformOutput(_ m: UnsafePointer<Float>, cout: Int, h: Int, w: Int, nb: Int, th: Int, tw: Int, ld: Int,
                                 bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>,
@@ -155,13 +171,15 @@ enum WinogradConv {
                     let row0 = tmp, row1 = tmp + (2 * tw + 16)
                     var tx = 0
                     let src = mbase + ty * tw
-                    while tx + 8 <= tw {
-                        @inline(__always) func load(_ xi: Int) -> SIMD8<Float> {
-                            UnsafeRawPointer(src + tx + xi * plane).loadUnaligned(as: SIMD8<Float>.self)
+                    // Tiles tx..<tx+V.scalarCount, one per lane; `interleave` writes the two output
+                    // columns of each tile back into a row. Per lane these are the one-tile path's
+                    // operations (bias added last), so the bits do not depend on the path.
+                    @inline(__always) func tiles<V: SIMD>(_ tx: Int, _ interleave: (UnsafeMutablePointer<Float>, V, V) -> Void) where V.Scalar == Float {
+                        @inline(__always) func load(_ xi: Int) -> V {
+                            UnsafeRawPointer(src + tx + xi * plane).loadUnaligned(as: V.self)
                         }
                         // Aᵀ over rows of the 4×4 tile: a0 = q0 + q1 + q2, a1 = q1 − q2 − q3 per column.
-                        var y = (SIMD8<Float>(repeating: bv), SIMD8<Float>(repeating: bv), SIMD8<Float>(repeating: bv), SIMD8<Float>(repeating: bv))
-                        var c0 = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                        var c0 = (V(), V(), V(), V())
                         var c1 = c0
                         for c in 0..<4 {
                             let q0 = load(c), q1 = load(4 + c), q2 = load(8 + c), q3 = load(12 + c)
@@ -174,15 +192,26 @@ enum WinogradConv {
                             }
                         }
                         // A over columns.
-                        y.0 += c0.0 + c0.1 + c0.2; y.1 += c0.1 - c0.2 - c0.3
-                        y.2 += c1.0 + c1.1 + c1.2; y.3 += c1.1 - c1.2 - c1.3
-                        // Interleave the two output columns of each tile back into rows.
-                        var w0 = SIMD16<Float>(), w1 = SIMD16<Float>()
-                        w0.evenHalf = y.0; w0.oddHalf = y.1
-                        w1.evenHalf = y.2; w1.oddHalf = y.3
-                        UnsafeMutableRawPointer(row0 + 2 * tx).storeBytes(of: w0, as: SIMD16<Float>.self)
-                        UnsafeMutableRawPointer(row1 + 2 * tx).storeBytes(of: w1, as: SIMD16<Float>.self)
+                        let b = V(repeating: bv)
+                        interleave(row0 + 2 * tx, c0.0 + c0.1 + c0.2 + b, c0.1 - c0.2 - c0.3 + b)
+                        interleave(row1 + 2 * tx, c1.0 + c1.1 + c1.2 + b, c1.1 - c1.2 - c1.3 + b)
+                    }
+                    while tx + 8 <= tw {
+                        tiles(tx) { (p, even: SIMD8<Float>, odd: SIMD8<Float>) in
+                            var v = SIMD16<Float>()
+                            v.evenHalf = even; v.oddHalf = odd
+                            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+                        }
                         tx += 8
+                    }
+                    // Four at a time: the 8×8 maps (four tiles a row) and the tails.
+                    while tx + 4 <= tw {
+                        tiles(tx) { (p, even: SIMD4<Float>, odd: SIMD4<Float>) in
+                            var v = SIMD8<Float>()
+                            v.evenHalf = even; v.oddHalf = odd
+                            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+                        }
+                        tx += 4
                     }
                     while tx < tw {
                         let base = src + tx
@@ -205,7 +234,7 @@ enum WinogradConv {
     }
 
     /// dM[ξ][co][t] = (A dY Aᵀ)[ξ] for every 2×2 output-gradient tile (zero beyond the image):
-    /// the gradient of Y = Aᵀ M A with respect to M. Eight tiles per SIMD lane group.
+    /// the gradient of Y = Aᵀ M A with respect to M. Eight (then four) tiles per SIMD lane group.
     static func transformGradOutput(_ gy: UnsafePointer<Float>, cout: Int, h: Int, w: Int, b0: Int, nb: Int,
                                     th: Int, tw: Int, ld: Int, _ dm: UnsafeMutablePointer<Float>) {
         let plane = cout * ld
@@ -227,26 +256,39 @@ enum WinogradConv {
                         else { dst.update(repeating: 0, count: w) }
                     }
                     let out = base + ty * tw
-                    @inline(__always) func emit8(_ tx: Int) {
-                        @inline(__always) func ld8(_ k: Int, _ c: Int) -> SIMD8<Float> {
-                            let v = UnsafeRawPointer(rows + k * padW + 2 * tx).loadUnaligned(as: SIMD16<Float>.self)
-                            return c == 0 ? v.evenHalf : v.oddHalf
-                        }
-                        let d00 = ld8(0, 0), d01 = ld8(0, 1), d10 = ld8(1, 0), d11 = ld8(1, 1)
-                        // A d: four rows (a, b).
-                        let ra = (d00, d00 + d10, d00 - d10, -d10)
-                        let rb = (d01, d01 + d11, d01 - d11, -d11)
-                        @inline(__always) func put(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+                    // Tiles tx..<tx+V.scalarCount, one per lane (the one-tile path's operations per lane).
+                    @inline(__always) func tiles<V: SIMD>(_ tx: Int, _ load: (UnsafePointer<Float>) -> (V, V)) where V.Scalar == Float {
+                        let (d00, d01) = load(rows + 2 * tx), (d10, d11) = load(rows + padW + 2 * tx)
+                        // A d: four rows (a, b). Negation as ×(−1): SIMD's prefix minus is 0 − x,
+                        // which turns a zero (a row or column past the map) into +0 where the
+                        // one-tile path's −x gives −0.
+                        @inline(__always) func neg(_ x: V) -> V { x * V(repeating: -1) }
+                        let ra = (d00, d00 + d10, d00 - d10, neg(d10))
+                        let rb = (d01, d01 + d11, d01 - d11, neg(d11))
+                        @inline(__always) func put(_ i: Int, _ a: V, _ b: V) {
                             let o = out + tx
-                            UnsafeMutableRawPointer(o + (i * 4 + 0) * plane).storeBytes(of: a, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o + (i * 4 + 1) * plane).storeBytes(of: a + b, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o + (i * 4 + 2) * plane).storeBytes(of: a - b, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o + (i * 4 + 3) * plane).storeBytes(of: -b, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o + (i * 4 + 0) * plane).storeBytes(of: a, as: V.self)
+                            UnsafeMutableRawPointer(o + (i * 4 + 1) * plane).storeBytes(of: a + b, as: V.self)
+                            UnsafeMutableRawPointer(o + (i * 4 + 2) * plane).storeBytes(of: a - b, as: V.self)
+                            UnsafeMutableRawPointer(o + (i * 4 + 3) * plane).storeBytes(of: neg(b), as: V.self)
                         }
                         put(0, ra.0, rb.0); put(1, ra.1, rb.1); put(2, ra.2, rb.2); put(3, ra.3, rb.3)
                     }
                     var tx = 0
-                    while tx + 8 <= tw { emit8(tx); tx += 8 }
+                    while tx + 8 <= tw {
+                        tiles(tx) { p -> (SIMD8<Float>, SIMD8<Float>) in
+                            let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+                            return (v.evenHalf, v.oddHalf)
+                        }
+                        tx += 8
+                    }
+                    while tx + 4 <= tw {
+                        tiles(tx) { p -> (SIMD4<Float>, SIMD4<Float>) in
+                            let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+                            return (v.evenHalf, v.oddHalf)
+                        }
+                        tx += 4
+                    }
                     while tx < tw {
                         let p0 = rows + 2 * tx, p1 = rows + padW + 2 * tx
                         let d00 = p0[0], d01 = p0[1], d10 = p1[0], d11 = p1[1]
