@@ -19,6 +19,20 @@ enum WinogradConv {
         g.kh == 3 && g.kw == 3 && g.stride == 1 && g.padding == 1 && g.cin >= 4 && g.cout >= 4 && g.h * g.w >= 64
     }
 
+    /// The even and odd elements of 16 (8) contiguous floats: columns 0 and 1 (or 2 and 3) of
+    /// eight (four) adjacent 2-strided tiles, one per lane.
+    @inline(__always)
+    static func evenOdd8(_ p: UnsafePointer<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+        return (v.evenHalf, v.oddHalf)
+    }
+
+    @inline(__always)
+    static func evenOdd4(_ p: UnsafePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>) {
+        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+        return (v.evenHalf, v.oddHalf)
+    }
+
     /// U[ξ][co][ci] = (G g Gᵀ)[ξ] for a weight [Cout, Cin, 3, 3] (or its rotated transpose).
     static func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, flipped: Bool) -> TensorStorage {
         // flipped: w is the forward weight [Cin_f=cout? …]; we build U for the convolution
@@ -113,18 +127,12 @@ enum WinogradConv {
                     }
                     var tx = 0
                     while tx + 8 <= tw {
-                        tiles(tx) { p -> (SIMD8<Float>, SIMD8<Float>) in
-                            let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-                            return (v.evenHalf, v.oddHalf)
-                        }
+                        tiles(tx, evenOdd8)
                         tx += 8
                     }
                     // Four at a time: the 8×8 maps (four tiles a row) and the tails.
                     while tx + 4 <= tw {
-                        tiles(tx) { p -> (SIMD4<Float>, SIMD4<Float>) in
-                            let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-                            return (v.evenHalf, v.oddHalf)
-                        }
+                        tiles(tx, evenOdd4)
                         tx += 4
                     }
                     // Remaining tiles one at a time.
@@ -276,17 +284,11 @@ enum WinogradConv {
                     }
                     var tx = 0
                     while tx + 8 <= tw {
-                        tiles(tx) { p -> (SIMD8<Float>, SIMD8<Float>) in
-                            let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-                            return (v.evenHalf, v.oddHalf)
-                        }
+                        tiles(tx, evenOdd8)
                         tx += 8
                     }
                     while tx + 4 <= tw {
-                        tiles(tx) { p -> (SIMD4<Float>, SIMD4<Float>) in
-                            let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-                            return (v.evenHalf, v.oddHalf)
-                        }
+                        tiles(tx, evenOdd4)
                         tx += 4
                     }
                     while tx < tw {
